@@ -1,0 +1,235 @@
+"""The bilingual analyzer: one Whoosh pipeline for indexing and for queries.
+
+>>> ana = news_analyzer()
+>>> [t.text for t in ana("Rheinmetall delivered 155 мм shells")]
+['rheinmetal', 'deliv', '155mm', 'shell']
+>>> [t.text for t in ana("з Райнметаллом про ракети")]
+['райнметаллом', 'райнметалл', 'ракета']
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from whoosh.analysis import Filter, Tokenizer
+from whoosh.analysis.acore import Token
+
+from .morphology import CACHE_SIZE, english_stem, ukrainian_lemmas
+from .normalize import HYPHEN, HYPHENS, is_cyrillic, normalize_word, transliterate
+
+# A word: letters and digits, with combining marks, soft hyphens and zero-width
+# characters anywhere after the first letter, and apostrophes only between
+# letters (п'ять, пʼять, п’ять stay whole; 'quoted' words lose their quotes).
+_LETTER = r"[^\W_]"
+_INSIDE = r"[\u0300-\u036f\u0483-\u0489\u00ad\u200b-\u200d\u2060\ufeff]"
+_APOSTROPHE = "['\u2019\u02bc\u2018`\u00b4\u02b9\u2032]"
+_WORD = rf"{_LETTER}(?:{_LETTER}|{_INSIDE}|{_APOSTROPHE}(?={_LETTER}))*"
+_HYPHEN = "[" + re.escape(HYPHENS) + "]"
+TOKEN_PATTERN = re.compile(
+    # "155 мм" and "155 mm" are one calibre, like "155-мм" and "155mm".
+    rf"(?P<calibre>\d+(?:[.,]\d+)?[ \u00a0\u202f](?:мм|mm)(?!{_LETTER}))"
+    rf"|(?P<number>\d+(?:[.,]\d+)+(?!{_LETTER}))"
+    rf"|{_WORD}(?P<tail>(?:{_HYPHEN}{_WORD})+)?"
+)
+_WORD_RE = re.compile(_WORD)
+
+# Case endings written after numerals ("2024-го", "1990-х", "5-й"): the
+# number alone is the term.
+ORDINAL_SUFFIXES = frozenset("й го му м х ї ї ти ий ого ому ою ої ій их ими им ша ге га".split())
+
+# Calibre spelled as a word after the number ("155-міліметрові").
+_CALIBRE_KEY = re.compile(r"^(\d+(?:[.,]\d+)?)(?:mm|мм|міліметр\w*|millimet\w*)$")
+
+
+def _load_stopwords(name: str) -> frozenset[str]:
+    text = resources.files("indexer.data").joinpath(name).read_text("utf-8")
+    return frozenset(word for line in text.splitlines() if (word := line.split("#")[0].strip()))
+
+
+STOPWORDS = _load_stopwords("stopwords-en.txt") | _load_stopwords("stopwords-uk.txt")
+
+
+class NewsTokenizer(Tokenizer):
+    """Cut text into words, keeping Ukrainian words and designations whole.
+
+    A hyphenated word (``дрон-камікадзе``, ``anti-aircraft``) yields the whole
+    word and then its parts, the first part at the whole word's position, so it
+    is found whole, by its parts, and by phrases over its parts. A hyphenated
+    designation (``F-16``, ``Су-34``, ``155-мм``) is one token. Character
+    offsets are those of the original text.
+    """
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for match in TOKEN_PATTERN.finditer(value):
+            t.text = text = match.group()
+            t.boost = 1.0
+            t.stopped = False
+            t.compound = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            if match.group("tail") is None:
+                yield t
+                pos += 1
+                continue
+            pos = yield from _split_compound(t, match, pos, start_char, keeporiginal)
+
+
+def _split_compound(t, match, pos, start_char, keeporiginal):
+    """Yield a hyphenated match as designation, number range or word + parts."""
+    text = match.group()
+    pieces = [(m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    parts = [text[a:b] for a, b in pieces]
+    if all(p.isdigit() for p in parts[:-1]) and parts[-1].lower() in ORDINAL_SUFFIXES:
+        # "2024-го" → 2024; keep the offsets of the whole so it highlights.
+        t.text = parts[0]
+        yield t
+        return pos + 1
+    if any(ch.isdigit() for ch in text):
+        if not all(p.isdigit() for p in parts):
+            yield t  # a designation: one term
+            return pos + 1
+        t.compound = False  # a number range "2022-2023": its numbers
+    else:
+        t.compound = True
+        yield t
+        t.compound = False
+    base = start_char + match.start()
+    for i, (a, b) in enumerate(pieces):
+        t.text = original = text[a:b]
+        if keeporiginal:
+            t.original = original
+        if t.positions:
+            t.pos = pos + i
+        if t.chars:
+            t.startchar, t.endchar = base + a, base + b
+        yield t
+    return pos + len(pieces)
+
+
+class NormalizeFilter(Filter):
+    """Unify apostrophes and dashes, drop stress marks and invisible characters,
+    repair look-alike letters of the other script, lowercase."""
+
+    def __call__(self, tokens):
+        normalize = _normalize
+        for t in tokens:
+            t.text = normalize(t.text)
+            yield t
+
+
+class StopwordFilter(Filter):
+    """Drop (or, when asked to keep stops, mark) English and Ukrainian
+    stopwords. Positions are not renumbered: phrases allow for the gap."""
+
+    def __init__(self, stoplist=None):
+        """:param stoplist: words to drop; the shipped lists by default."""
+        self.stoplist = STOPWORDS if stoplist is None else frozenset(stoplist)
+
+    def __call__(self, tokens):
+        stoplist = self.stoplist
+        for t in tokens:
+            if t.text in stoplist:
+                if t.removestops:
+                    continue
+                t.stopped = True
+            yield t
+
+
+class MorphFilter(Filter):
+    """Replace each word by its index terms: Ukrainian lemmas (several at one
+    position when the dictionary has ties), English stems, designation keys."""
+
+    is_morph = True
+
+    def __call__(self, tokens):
+        terms_for = index_terms
+        for t in tokens:
+            if t.stopped:
+                yield t
+                continue
+            terms = terms_for(t.text, t.compound)
+            if len(terms) == 1:
+                t.text = terms[0]
+                yield t
+            else:
+                for term in terms:
+                    t.text = term
+                    yield t
+
+
+_normalize = lru_cache(maxsize=CACHE_SIZE)(normalize_word)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def index_terms(word: str, compound: bool = False) -> tuple[str, ...]:
+    """Return the index terms of one normalised word.
+
+    >>> index_terms("танків"), index_terms("deliveries"), index_terms("су-34")
+    (('танк',), ('deliveri',), ('su34',))
+    """
+    if compound:
+        # The whole of "дронів-камікадзе": each part's first term, joined.
+        return (HYPHEN.join(index_terms(p)[0] for p in word.split(HYPHEN) if p),)
+    has_digit = has_alpha = False
+    cyrillic = latin = 0
+    for ch in word:
+        if ch.isdigit():
+            has_digit = True
+        elif ch.isalpha():
+            has_alpha = True
+            if is_cyrillic(ch):
+                cyrillic += 1
+            else:
+                latin += 1
+    if has_digit:
+        return (designation_key(word),) if has_alpha else (word.replace(",", "."),)
+    if cyrillic > latin:
+        return ukrainian_lemmas(word)
+    if latin:
+        return (english_stem(word),)
+    return (word,)
+
+
+def designation_key(word: str) -> str:
+    """One key however a designation is written: F-16, f16, Су-34 → su34.
+
+    >>> designation_key("155-мм"), designation_key("155-міліметрових")
+    ('155mm', '155mm')
+    """
+    calibre = _CALIBRE_KEY.match(word.replace(HYPHEN, "").replace(" ", ""))
+    if calibre:
+        return calibre.group(1).replace(",", ".") + "mm"
+    key = word.replace(HYPHEN, "").replace("'", "").replace(" ", "")
+    return transliterate(key.replace("\u00a0", "").replace("\u202f", ""))
+
+
+def news_analyzer():
+    """Return the analyzer of the title and body fields (index and query)."""
+    return NewsTokenizer() | NormalizeFilter() | StopwordFilter() | MorphFilter()
+
+
+def surface_analyzer():
+    """Return the analyzer of the spelling field: normalised words, no morphology
+    (so "did you mean" offers words, not stems)."""
+    return NewsTokenizer() | NormalizeFilter() | StopwordFilter()
