@@ -1,0 +1,13 @@
+"""Errors the engine raises with a message meant for the user."""
+
+
+class DefnewsError(Exception):
+    """Base of every error the CLI and web turn into a clean message."""
+
+
+class QueryError(DefnewsError):
+    """The query text or a search parameter cannot be used."""
+
+
+class IndexMissingError(DefnewsError):
+    """No index exists at the given location."""
