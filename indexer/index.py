@@ -1,0 +1,178 @@
+"""Build and update the on-disk index; open it for searching."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from whoosh import index as whoosh_index
+
+from . import store
+from .errors import DefnewsError, IndexMissingError
+from .ingest import Article, Problem
+from .schema import news_schema
+
+# Bump when analysis or schema changes so old indexes ask for a rebuild.
+ANALYSIS_VERSION = 1
+
+# Where the index lives unless --index or $DEFNEWS_INDEX says otherwise.
+DEFAULT_INDEX_DIR = os.path.join("data", "index")
+
+# Memory Whoosh's writer may use for sorting postings before spilling to disk.
+WRITER_LIMIT_MB = 256
+
+
+def index_dir_from(option: str | None) -> str:
+    """Resolve the index directory: option, else $DEFNEWS_INDEX, else the default."""
+    return option or os.environ.get("DEFNEWS_INDEX") or DEFAULT_INDEX_DIR
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    generation: str | None = None
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        return (
+            f"{self.indexed} articles indexed ({self.added} new, {self.updated} "
+            f"updated, {self.unchanged} unchanged), {self.rejected} rejected, "
+            f"{len(self.problems)} problems reported in {self.seconds:.1f}s"
+        )
+
+
+def open_index(index_dir: str):
+    """Open the live generation for reading, or raise IndexMissingError."""
+    gen = store.current_generation(index_dir)
+    if gen is None:
+        raise IndexMissingError(
+            f"no index at {index_dir}; build one with: defnews index data/articles"
+        )
+    return whoosh_index.open_dir(gen)
+
+
+def update_index(
+    index_dir: str,
+    records: Iterable[Article | Problem],
+    rebuild: bool = False,
+    progress: Callable[[Article | Problem], None] | None = None,
+) -> IndexReport:
+    """Add new and changed articles; with ``rebuild``, start from empty.
+
+    Either way the result is written into a new generation and published
+    atomically, so searches running meanwhile see the old or the new index.
+    """
+    started = time.monotonic()
+    base = None if rebuild else store.current_generation(index_dir)
+    if base is not None:
+        _check_version(index_dir, base)
+    gen = store.new_generation(index_dir, base)
+    report = IndexReport()
+    try:
+        if base is None:
+            ix = whoosh_index.create_in(gen, news_schema())
+        else:
+            ix = whoosh_index.open_dir(gen)
+        with ix.reader() as reader:
+            known = _stored_hashes(reader)
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
+        try:
+            changed = _write_records(writer, records, known, report, progress)
+        except BaseException:
+            writer.cancel()
+            raise
+        if not changed and base is not None:
+            writer.cancel()
+            store.discard(gen)
+            report.generation = base
+        else:
+            writer.commit()
+            ix.close()
+            store.publish(
+                index_dir, gen, {"analysis_version": ANALYSIS_VERSION, "built": time.time()}
+            )
+            store.collect_garbage(index_dir)
+            report.generation = gen
+    except BaseException:
+        store.discard(gen)
+        raise
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _write_records(writer, records, known, report, progress) -> bool:
+    changed = False
+    for record in records:
+        if progress is not None:
+            progress(record)
+        if isinstance(record, Problem):
+            report.problems.append(record)
+            report.rejected += record.rejected
+            continue
+        digest = record.content_hash()
+        previous = known.get(record.id)
+        if previous == digest:
+            report.unchanged += 1
+            continue
+        if previous is None:
+            writer.add_document(**_document(record, digest))
+            report.added += 1
+        else:
+            writer.update_document(**_document(record, digest))
+            report.updated += 1
+        known[record.id] = digest
+        changed = True
+    return changed
+
+
+def _document(article: Article, digest: str) -> dict:
+    doc = {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "body": article.body,
+        "words": article.title + "\n" + article.body,
+        "lang": article.lang,
+        "source": article.source,
+        "companies": ",".join(article.companies),
+        "content_hash": digest,
+        "origin": article.origin,
+    }
+    if article.published is not None:
+        doc["published"] = article.published
+        doc["month"] = article.published.strftime("%Y-%m")
+        doc["undated"] = "0"
+    else:
+        doc["undated"] = "1"
+    return doc
+
+
+def _stored_hashes(reader) -> dict[str, str]:
+    """Map id → content hash of every live document, read from columns."""
+    if reader.doc_count() == 0:
+        return {}
+    ids = reader.column_reader("id")
+    hashes = reader.column_reader("content_hash")
+    return {ids[n]: hashes[n] for n in reader.all_doc_ids()}
+
+
+def _check_version(index_dir: str, gen: str) -> None:
+    version = store.read_meta(gen).get("analysis_version")
+    if version != ANALYSIS_VERSION:
+        raise DefnewsError(
+            f"the index at {index_dir} was built by an older defnews "
+            f"(analysis version {version}, now {ANALYSIS_VERSION}); "
+            f"rebuild it: defnews index --rebuild PATH..."
+        )

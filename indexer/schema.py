@@ -1,0 +1,40 @@
+"""The Whoosh schema of an article index."""
+
+from __future__ import annotations
+
+from whoosh import fields
+
+from .analysis import news_analyzer, surface_analyzer
+
+# Title matches weigh this many times a body match (BM25F field boost).
+TITLE_BOOST = 2.0
+
+# Fields a plain query word searches, and those a user may name ("title:f-16").
+TEXT_FIELDS = ("title", "body")
+# The field "did you mean" and prefix expansion read: unstemmed words.
+SPELLING_FIELD = "words"
+
+
+def news_schema() -> fields.Schema:
+    """Return the schema: analysed text, facet columns and bookkeeping fields."""
+    ana = news_analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        url=fields.STORED(),
+        title=fields.TEXT(analyzer=ana, stored=True, field_boost=TITLE_BOOST),
+        body=fields.TEXT(analyzer=ana, stored=True),
+        words=fields.TEXT(analyzer=surface_analyzer(), phrase=False),
+        published=fields.DATETIME(stored=True, sortable=True),
+        # "1" for articles without a date, so date sorts can put them last
+        # (a missing DATETIME column value sorts as the largest).
+        undated=fields.ID(sortable=True),
+        # "2024-06": facets and histograms count months from this column.
+        month=fields.ID(sortable=True),
+        lang=fields.ID(stored=True, sortable=True),
+        source=fields.ID(stored=True, sortable=True),
+        companies=fields.KEYWORD(stored=True, commas=True, sortable=True),
+        # sha256 of the article's content: re-indexing unchanged input is a no-op.
+        content_hash=fields.ID(stored=True, sortable=True),
+        # The file the article came from, so a vanished file's articles can go.
+        origin=fields.ID(stored=True, sortable=True),
+    )
