@@ -1,0 +1,304 @@
+"""Parse the query language into Whoosh queries over analysed terms.
+
+Words are ANDed; ``"exact phrase"``, ``OR``, ``NOT`` / ``-word``, ``title:word``,
+``word*`` and parentheses work as users expect from web search. The parser is
+lenient: an unbalanced quote runs to the end, a missing parenthesis is closed,
+a stray operator is ignored. Every word goes through the index's own
+analyzer, so ``ракета`` finds ``ракетами``; several lemmas at one position
+become alternatives (``танків`` → танк | танок), and phrases are sequences of
+such alternatives, not flat word lists (which would never match).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from .errors import QueryError
+from .normalize import normalize_word
+from .schema import SPELLING_FIELD, TEXT_FIELDS
+
+# Longest query text accepted (characters); longer is a user error, not a search.
+MAX_QUERY_CHARS = 1000
+# Most words a prefix (``ракет*``) expands to.
+MAX_PREFIX_WORDS = 256
+
+_LEXEME = re.compile(
+    r'\s*(?:(?P<phrase>"[^"]*"?)|(?P<open>\()|(?P<close>\))'
+    # "155 мм" is one word, as the tokenizer reads it
+    r"|(?P<word>\d+(?:[.,]\d+)?[ \u00a0](?:мм|mm)(?![^\W_])|[^\s\"()]+))"
+)
+_FIELD = re.compile(r"^(?P<field>[A-Za-z]+):(?P<rest>.*)$")
+_OPERATORS = {"OR": "or", "AND": "and", "NOT": "not", "||": "or", "&&": "and"}
+
+
+# The syntax tree --------------------------------------------------------------
+
+
+@dataclass
+class Words:
+    text: str
+    field: str | None = None
+    prefix: bool = False
+
+
+@dataclass
+class Phrase:
+    text: str
+    field: str | None = None
+
+
+@dataclass
+class Not:
+    child: object
+
+
+@dataclass
+class Group:
+    op: str  # "and" | "or"
+    children: list = field(default_factory=list)
+
+
+def parse(text: str):
+    """Parse query text into a syntax tree (None when it holds nothing)."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+    return _Parser(_lex(text)).parse()
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    tokens = []
+    for m in _LEXEME.finditer(text):
+        kind = m.lastgroup
+        if kind is None:
+            continue
+        value = m.group(kind)
+        if kind == "phrase":
+            tokens.append(("phrase", value.strip('"')))
+        elif kind == "word":
+            tokens.extend(_lex_word(value))
+        else:
+            tokens.append((kind, value))
+    return tokens
+
+
+def _lex_word(value: str) -> list[tuple[str, str]]:
+    if value in _OPERATORS:
+        return [(_OPERATORS[value], value)]
+    tokens = []
+    if value[0] == "-" and len(value) > 1:
+        tokens.append(("not", "-"))
+        value = value[1:]
+    elif value[0] == "+" and len(value) > 1:
+        value = value[1:]
+    m = _FIELD.match(value)
+    if m and m.group("field").lower() in TEXT_FIELDS:
+        tokens.append(("field", m.group("field").lower()))
+        value = m.group("rest")
+        if not value:
+            return tokens  # "title:" applies to the phrase or group after it
+    tokens.append(("word", value))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens):
+        self.tokens = tokens
+        self.i = 0
+
+    def peek(self):
+        return self.tokens[self.i][0] if self.i < len(self.tokens) else None
+
+    def take(self):
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def parse(self):
+        node = None
+        while self.peek() is not None:
+            part = self.parse_or()
+            if part is not None:
+                node = part if node is None else Group("and", [node, part])
+            if self.peek() == "close":
+                self.take()  # a stray ")" at top level
+        return node
+
+    def parse_or(self):
+        alternatives = []
+        while True:
+            node = self.parse_and()
+            if node is not None:
+                alternatives.append(node)
+            if self.peek() != "or":
+                break
+            self.take()
+        if not alternatives:
+            return None
+        return alternatives[0] if len(alternatives) == 1 else Group("or", alternatives)
+
+    def parse_and(self):
+        items = []
+        while self.peek() not in (None, "or", "close"):
+            if self.peek() == "and":
+                self.take()
+                continue
+            node = self.parse_unary()
+            if node is not None:
+                items.append(node)
+        if not items:
+            return None
+        return items[0] if len(items) == 1 else Group("and", items)
+
+    def parse_unary(self):
+        if self.peek() == "not":
+            self.take()
+            if self.peek() in (None, "or", "close"):
+                return None  # a lone NOT
+            child = self.parse_unary()
+            return Not(child) if child is not None else None
+        return self.parse_primary(None)
+
+    def parse_primary(self, field_name):
+        kind, value = self.take()
+        if kind == "field":
+            if self.peek() in ("phrase", "word", "open"):
+                return self.parse_primary(value)
+            return None
+        if kind == "open":
+            node = self.parse_or()
+            if self.peek() == "close":
+                self.take()
+            return _with_field(node, field_name) if field_name else node
+        if kind == "phrase":
+            return Phrase(value, field_name) if value.strip() else None
+        if kind == "word":
+            if value.endswith("*") and len(value.rstrip("*")) > 0:
+                return Words(value.rstrip("*"), field_name, prefix=True)
+            value = value.strip("*")
+            return Words(value, field_name) if value else None
+        return None  # "and"/"not" handled by callers; anything else is noise
+
+
+def _with_field(node, field_name):
+    if isinstance(node, (Words, Phrase)):
+        node.field = node.field or field_name
+    elif isinstance(node, Not):
+        _with_field(node.child, field_name)
+    elif isinstance(node, Group):
+        for child in node.children:
+            _with_field(child, field_name)
+    return node
+
+
+# Building Whoosh queries -----------------------------------------------------
+
+
+@dataclass
+class CompiledQuery:
+    """A Whoosh query plus the analysed terms a snippet should mark."""
+
+    query: wq.Query
+    highlight_terms: frozenset[str]
+
+
+def compile_query(text: str, schema, reader=None) -> CompiledQuery:
+    """Parse ``text`` and build the Whoosh query; raise QueryError if empty.
+
+    ``reader`` (an index reader) lets ``word*`` expand over indexed words.
+    """
+    tree = parse(text)
+    builder = _Builder(schema, reader)
+    q = builder.build(tree) if tree is not None else None
+    if q is None:
+        raise QueryError("the query has no words to search for (only operators or stopwords)")
+    if isinstance(q, wq.Not):
+        q = wq.And([wq.Every(), q])
+    return CompiledQuery(q, frozenset(builder.highlight))
+
+
+class _Builder:
+    def __init__(self, schema, reader):
+        self.analyzer = schema[TEXT_FIELDS[-1]].analyzer
+        self.reader = reader
+        self.highlight: set[str] = set()
+        self.negated = 0
+
+    def build(self, node):
+        if isinstance(node, Group):
+            children = [q for q in map(self.build, node.children) if q is not None]
+            if not children:
+                return None
+            if len(children) == 1:
+                return children[0]
+            if node.op == "or":
+                return wq.Or(children)
+            positives = [c for c in children if not isinstance(c, wq.Not)]
+            if not positives:
+                return wq.And([wq.Every(), *children])
+            return wq.And(children)
+        if isinstance(node, Not):
+            self.negated += 1
+            child = self.build(node.child)
+            self.negated -= 1
+            return wq.Not(child) if child is not None else None
+        fields = (node.field,) if node.field else TEXT_FIELDS
+        if isinstance(node, Words) and node.prefix:
+            terms = self.prefix_terms(node.text)
+            if not terms:
+                return None
+            per_field = [wq.Or([wq.Term(f, t) for t in sorted(terms)]) for f in fields]
+            for f in fields:
+                per_field.append(wq.Prefix(f, normalize_word(node.text)))
+            self.note(terms)
+            return wq.Or(per_field)
+        positions = self.analyse(node.text)
+        if not positions:
+            return None
+        self.note(t for _, alts in positions for t in alts)
+        return _either([_sequence(f, positions) for f in fields])
+
+    def analyse(self, text):
+        """Group the analysed terms of ``text`` by position: [(pos, {terms})]."""
+        grouped: dict[int, list[str]] = {}
+        for t in self.analyzer(text, positions=True, mode="query"):
+            alts = grouped.setdefault(t.pos, [])
+            if t.text not in alts:
+                alts.append(t.text)
+        return sorted(grouped.items())
+
+    def prefix_terms(self, prefix):
+        """Index terms of the indexed words that start with ``prefix``."""
+        word = normalize_word(prefix)
+        if not word or self.reader is None:
+            return set()
+        terms = set()
+        for i, surface in enumerate(self.reader.expand_prefix(SPELLING_FIELD, word)):
+            if i >= MAX_PREFIX_WORDS:
+                break
+            surface = surface.decode("utf-8") if isinstance(surface, bytes) else surface
+            terms.update(t.text for t in self.analyzer(surface, mode="query"))
+        return terms
+
+    def note(self, terms):
+        if not self.negated:
+            self.highlight.update(terms)
+
+
+def _either(queries):
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _sequence(fieldname, positions):
+    """One position: its alternatives; several: a sequence of alternatives.
+
+    Positions dropped as stopwords leave gaps; the slop lets those gaps match.
+    """
+    steps = [_either([wq.Term(fieldname, t) for t in alts]) for _, alts in positions]
+    if len(steps) == 1:
+        return steps[0]
+    numbers = [pos for pos, _ in positions]
+    slop = max(b - a for a, b in zip(numbers, numbers[1:], strict=False))
+    return wq.Sequence(steps, slop=slop)
