@@ -1,0 +1,162 @@
+"""The ``defnews`` command line: thin wrappers over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .errors import DefnewsError
+from .index import index_dir_from, open_index, update_index
+from .ingest import find_inputs, read_inputs
+from .search import SORTS, SearchRequest, search
+from .snippets import snippet_text
+from .stats import index_stats
+
+# Exit codes: 0 ok / hits; 1 no hits; 2 usage; 3 input problems reported.
+EXIT_NO_HITS = 1
+EXIT_USAGE = 2
+EXIT_PROBLEMS = 3
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    metavar="DIR",
+    help="Index directory (default: $DEFNEWS_INDEX, else data/index).",
+)
+
+
+@click.group()
+@click.version_option(package_name="defnews")
+def cli():
+    """Full-text search over defense-industry news in English and Ukrainian."""
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in atomically.")
+@index_option
+def index_command(paths, rebuild, index_dir):
+    """Index JSONL files or directories of them.
+
+    Unchanged articles are skipped; new and changed ones are written. Each bad
+    record is reported on stderr as FILE:LINE: reason; the exit code is then 3.
+    """
+    index_dir = index_dir_from(index_dir)
+    try:
+        files = list(find_inputs(paths))
+    except (OSError, ValueError) as e:
+        raise click.UsageError(str(e)) from None
+    progress = _progress_bar(files)
+    try:
+        report = update_index(index_dir, _reported(read_inputs(files), progress), rebuild=rebuild)
+    except DefnewsError as e:
+        _fail(str(e))
+    finally:
+        if progress is not None:
+            progress.close()
+    click.echo(f"{report.summary()} → {index_dir}", err=True)
+    sys.exit(EXIT_PROBLEMS if report.problems else 0)
+
+
+def _reported(records, progress):
+    """Print each problem as it is met; advance the progress bar per record."""
+    for record in records:
+        if hasattr(record, "reason"):
+            click.echo(str(record), err=True)
+        elif progress is not None:
+            progress.update(1)
+        yield record
+
+
+def _progress_bar(files):
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit=" articles", file=sys.stderr, leave=False, dynamic_ncols=True)
+
+
+@cli.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("--lang", type=click.Choice(["en", "uk"]), help="Only articles in this language.")
+@click.option("--from", "date_from", metavar="DATE", help="Published on or after (YYYY[-MM[-DD]]).")
+@click.option("--to", "date_to", metavar="DATE", help="Published on or before (YYYY[-MM[-DD]]).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits per page."
+)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@index_option
+def search_command(words, lang, date_from, date_to, sort, limit, page, as_json, index_dir):
+    """Search the index. Words are ANDed; "phrases", OR, NOT/-word,
+    title:word and word* work too. Exit 0 with hits, 1 with none."""
+    request = SearchRequest(
+        query=" ".join(words),
+        lang=lang,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=page,
+        per_page=limit,
+    )
+    try:
+        ix = open_index(index_dir_from(index_dir))
+        result = search(ix, request)
+    except DefnewsError as e:
+        _fail(str(e))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_hits(result)
+    sys.exit(0 if result.hits else EXIT_NO_HITS)
+
+
+def _print_hits(result):
+    first = (result.page - 1) * result.per_page
+    for n, hit in enumerate(result.hits, start=first + 1):
+        date = (hit.published or "")[:10] or "undated"
+        click.echo(f"{n:>3}. {date}  {hit.source}  [{hit.lang}]")
+        click.echo(f"     {hit.title}")
+        click.echo(f"     {_one_line(snippet_text(hit.snippet))}")
+        if hit.url:
+            click.echo(f"     {hit.url}")
+    shown = f"{first + 1}–{first + len(result.hits)} of " if result.hits else ""
+    click.echo(f"{shown}{result.total} results for {result.query!r}", err=True)
+
+
+def _one_line(text, width=160):
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@index_option
+def stats_command(as_json, index_dir):
+    """Show what the index holds: documents, languages, date span, size."""
+    index_dir = index_dir_from(index_dir)
+    try:
+        stats = index_stats(index_dir)
+    except DefnewsError as e:
+        _fail(str(e))
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    langs = ", ".join(f"{k} {v}" for k, v in stats["languages"].items()) or "none"
+    click.echo(f"index      {stats['index']}")
+    click.echo(f"documents  {stats['documents']} ({langs})")
+    click.echo(f"dates      {stats['date_from'] or '–'} … {stats['date_to'] or '–'}")
+    click.echo(f"size       {stats['size_bytes'] / 1e6:.1f} MB in {stats['segments']} segments")
+    click.echo(f"updated    {stats['updated']}")
+
+
+def _fail(message):
+    click.echo(f"defnews: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def main():
+    cli()
