@@ -1,0 +1,41 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INDEX ?= data/index
+ARTICLES := data/articles
+
+.PHONY: run test index rebuild clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Installed once per change of pyproject.toml.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+# Build the index from data/ only when there is none yet.
+$(INDEX)/CURRENT: | $(VENV)/.installed-run
+	$(BIN)/defnews index $(ARTICLES) --index $(INDEX)
+
+index: $(INDEX)/CURRENT
+
+rebuild: $(VENV)/.installed-run
+	$(BIN)/defnews index $(ARTICLES) --index $(INDEX) --rebuild
+
+# Until the web front-end lands: show what the index holds and a demo search.
+run: $(VENV)/.installed-run index
+	$(BIN)/defnews stats --index $(INDEX)
+	$(BIN)/defnews search --index $(INDEX) --limit 3 Rheinmetall снаряди
+	$(BIN)/defnews search --index $(INDEX) --limit 3 F-16 deliveries
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(INDEX) .pytest_cache

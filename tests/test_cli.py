@@ -1,0 +1,113 @@
+"""The defnews command line: exit codes, messages, the --json contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE
+
+from indexer.cli import cli
+
+HIT_KEYS = {"id", "url", "title", "published", "lang", "source", "companies", "score", "snippet"}
+FACETS = {"company", "lang", "year", "month", "source"}
+
+
+@pytest.fixture
+def run():
+    def invoke(*args):
+        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_index_reports_bad_records_by_line_and_exits_3(tmp_path, run):
+    src = tmp_path / "dirty.jsonl"
+    src.write_text(
+        '{"id": "a", "title": "Ракети", "body": "текст"}\n'
+        "not json\n"
+        '{"id": "b", "title": "Date", "body": "x", "published": "soon"}\n',
+        "utf-8",
+    )
+    result = run("index", src, "--index", tmp_path / "ix")
+    assert result.exit_code == 3
+    assert f"{src}:2: not valid JSON" in result.stderr
+    assert f"{src}:3: unusable date 'soon'" in result.stderr
+    assert "2 articles indexed (2 new" in result.stderr and "1 rejected" in result.stderr
+
+
+def test_clean_input_exits_0_and_search_finds_it(tmp_path, run):
+    assert run("index", SAMPLE, "--index", tmp_path).exit_code == 0
+    result = run("search", "ракета", "--index", tmp_path)
+    assert result.exit_code == 0
+    assert "Винищувачі F-16 і збитий Су-34" in result.stdout
+    assert "<mark>" not in result.stdout  # plain text in the terminal
+    assert "2 of 2 results" in result.stderr
+
+
+def test_search_exit_codes(tmp_path, run, monkeypatch):
+    run("index", SAMPLE, "--index", tmp_path)
+    assert run("search", "nonexistentword", "--index", tmp_path).exit_code == 1
+    bad_date = run("search", "ракета", "--from", "garbage", "--index", tmp_path)
+    assert bad_date.exit_code == 2 and "bad date 'garbage'" in bad_date.stderr
+    assert run("search", "ракета", "--sort", "random", "--index", tmp_path).exit_code == 2
+    empty = run("search", "OR", "--index", tmp_path)
+    assert empty.exit_code == 2 and "no words to search" in empty.stderr
+    missing = run("search", "ракета", "--index", tmp_path / "none")
+    assert missing.exit_code == 2 and "no index at" in missing.stderr
+    # the index directory can come from the environment
+    monkeypatch.setenv("DEFNEWS_INDEX", str(tmp_path))
+    assert run("search", "ракета").exit_code == 0
+
+
+def test_leading_minus_is_a_negation_not_an_option(tmp_path, run):
+    run("index", SAMPLE, "--index", tmp_path)
+    result = run("search", "--json", "--index", tmp_path, "ракета", "-завод")
+    assert result.exit_code == 0
+    assert [h["id"] for h in json.loads(result.stdout)["hits"]] == ["t-uk-2"]
+
+
+def test_json_output_matches_the_contract(tmp_path, run):
+    run("index", SAMPLE, "--index", tmp_path)
+    result = run("search", "F16", "--json", "--limit", "1", "--page", "2", "--index", tmp_path)
+    data = json.loads(result.stdout)
+    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
+    assert (data["query"], data["total"], data["page"], data["per_page"]) == ("F16", 2, 2, 1)
+    (hit,) = data["hits"]
+    assert set(hit) == HIT_KEYS
+    assert hit["published"] is None or hit["published"].endswith("Z")
+    assert "<mark>F" in hit["snippet"] and isinstance(hit["companies"], list)
+    assert set(data["facets"]) == FACETS
+
+
+def test_stats(tmp_path, run):
+    run("index", SAMPLE, "--index", tmp_path)
+    data = json.loads(run("stats", "--json", "--index", tmp_path).stdout)
+    assert data["documents"] == 6
+    assert data["languages"] == {"en": 3, "uk": 3}
+    assert data["date_from"] == "2022-10-13T00:00:00Z"
+    assert data["date_to"] == "2025-01-15T07:30:00Z"
+    assert data["size_bytes"] > 0
+    assert "documents  6 (en 3, uk 3)" in run("stats", "--index", tmp_path).stdout
+
+
+def test_usage_errors_exit_2(tmp_path, run):
+    assert run("index", tmp_path / "missing.jsonl", "--index", tmp_path).exit_code == 2
+    assert run("search").exit_code == 2
+
+
+def test_console_script_runs_end_to_end(tmp_path):
+    """The installed `defnews` entry point, in a real process."""
+    exe = os.path.join(os.path.dirname(sys.executable), "defnews")
+    env = {**os.environ, "DEFNEWS_INDEX": str(tmp_path)}
+    done = subprocess.run([exe, "index", str(SAMPLE)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    found = subprocess.run(
+        [exe, "search", "Су-34", "--json"], capture_output=True, text=True, env=env
+    )
+    assert found.returncode == 0
+    assert sorted(h["id"] for h in json.loads(found.stdout)["hits"]) == ["t-en-1", "t-uk-2"]

@@ -1,0 +1,102 @@
+"""The on-disk index: idempotent updates, atomic rebuilds, generations."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from conftest import SAMPLE, build_index
+
+from indexer import store
+from indexer.errors import DefnewsError, IndexMissingError
+from indexer.index import open_index, update_index
+from indexer.ingest import find_inputs, read_inputs
+from indexer.search import SearchRequest, search
+
+
+def hits(ix, text, **kw):
+    return [h.id for h in search(ix, SearchRequest(text, per_page=50, **kw)).hits]
+
+
+def write_jsonl(path, *records):
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    return path
+
+
+def test_reindexing_the_same_input_changes_nothing(tmp_path):
+    first = build_index(tmp_path, SAMPLE)
+    assert (first.added, first.unchanged) == (6, 0)
+    second = build_index(tmp_path, SAMPLE)
+    assert (second.added, second.updated, second.unchanged) == (0, 0, 6)
+    assert second.generation == first.generation  # nothing new was published
+    assert open_index(str(tmp_path)).doc_count() == 6
+
+
+def test_a_changed_article_is_updated_in_place(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", {"id": "x", "title": "Ракети", "body": "перша версія"})
+    build_index(tmp_path / "ix", src)
+    write_jsonl(src, {"id": "x", "title": "Снаряди", "body": "друга версія"})
+    report = build_index(tmp_path / "ix", src)
+    assert (report.added, report.updated) == (0, 1)
+    ix = open_index(str(tmp_path / "ix"))
+    assert ix.doc_count() == 1
+    assert hits(ix, "снаряд") == ["x"] and hits(ix, "ракета") == []
+
+
+def test_rebuild_swaps_in_a_fresh_index_while_readers_keep_the_old(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", {"id": "old", "title": "Ракети", "body": "стара"})
+    build_index(tmp_path / "ix", src)
+    reader_ix = open_index(str(tmp_path / "ix"))
+    write_jsonl(src, {"id": "new", "title": "Ракети", "body": "нова"})
+    build_index(tmp_path / "ix", src, rebuild=True)
+    assert hits(reader_ix, "ракета") == ["old"]  # an open reader still sees its state
+    assert hits(open_index(str(tmp_path / "ix")), "ракета") == ["new"]
+
+
+def test_a_failed_run_leaves_the_live_index_untouched(tmp_path):
+    build_index(tmp_path, SAMPLE)
+    live = store.current_generation(str(tmp_path))
+
+    def records_then_crash():
+        yield from read_inputs(find_inputs([SAMPLE]))
+        raise RuntimeError("disk on fire")
+
+    for rebuild in (False, True):
+        with pytest.raises(RuntimeError):
+            update_index(str(tmp_path), records_then_crash(), rebuild=rebuild)
+        assert store.current_generation(str(tmp_path)) == live
+        assert sorted(os.listdir(tmp_path)) == ["CURRENT", os.path.basename(live)]
+    ix = open_index(str(tmp_path))
+    assert ix.doc_count() == 6
+    assert sorted(hits(ix, "F-16")) == ["t-en-1", "t-uk-2"]
+
+
+def test_old_generations_are_collected(tmp_path):
+    src = tmp_path / "a.jsonl"
+    for n in range(6):
+        write_jsonl(src, {"id": "x", "title": "Ракети", "body": f"версія {n}"})
+        build_index(tmp_path / "ix", src)
+    gens = [g for g in os.listdir(tmp_path / "ix") if g.startswith("gen-")]
+    assert len(gens) == 6  # all recent: kept for readers
+    removed = store.collect_garbage(str(tmp_path / "ix"), now=float("inf"))
+    kept = sorted(g for g in os.listdir(tmp_path / "ix") if g.startswith("gen-"))
+    assert len(removed) == 3 and kept == ["gen-000004", "gen-000005", "gen-000006"]
+    assert open_index(str(tmp_path / "ix")).doc_count() == 1
+
+
+def test_missing_index_and_old_versions_give_clear_errors(tmp_path):
+    with pytest.raises(IndexMissingError, match="no index at"):
+        open_index(str(tmp_path / "nothing"))
+    build_index(tmp_path, SAMPLE)
+    gen = store.current_generation(str(tmp_path))
+    with open(os.path.join(gen, store.META), "w") as f:
+        json.dump({"analysis_version": 0}, f)
+    with pytest.raises(DefnewsError, match="--rebuild"):
+        build_index(tmp_path, SAMPLE)
+    assert build_index(tmp_path, SAMPLE, rebuild=True).added == 6
+
+
+def test_segments_are_not_compound_files(sample_index_dir):
+    files = os.listdir(store.current_generation(sample_index_dir))
+    assert not any(f.endswith(".seg") for f in files)  # searchers would copy them to RAM

@@ -1,0 +1,197 @@
+"""Search through the real index: morphology, designations, syntax, snippets."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.errors import QueryError
+from indexer.search import SearchRequest, search
+
+
+def ids(ix, text, **kw):
+    return sorted(h.id for h in search(ix, SearchRequest(text, per_page=50, **kw)).hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # lemma matching: any form finds any form
+        ("ракета", ["t-uk-1", "t-uk-2"]),
+        ("ракетою", ["t-uk-1", "t-uk-2"]),
+        ("танк", ["t-uk-3"]),
+        ("deliveries", ["t-en-1", "t-en-2"]),
+        ("delivered", ["t-en-1", "t-en-2"]),
+        # designations in any spelling and script
+        ("F16", ["t-en-1", "t-uk-2"]),
+        ("F-16", ["t-en-1", "t-uk-2"]),
+        ("Su-34", ["t-en-1", "t-uk-2"]),
+        ("Су-34", ["t-en-1", "t-uk-2"]),
+        ("155mm", ["t-en-1", "t-en-2", "t-uk-1"]),
+        ("155 мм", ["t-en-1", "t-en-2", "t-uk-1"]),
+        ("2A6", ["t-uk-3"]),
+        # normalisation reaches queries too
+        ("п'ять", ["t-uk-1"]),
+        ("Укрoборонпром", ["t-uk-1"]),
+        ("наголос", ["t-uk-3"]),
+        # hyphenated words: whole and by parts
+        ("дрон-камікадзе", ["t-uk-2"]),
+        ("камікадзе", ["t-uk-2"]),
+        ("anti-aircraft", ["t-en-1"]),
+        ("aircraft", ["t-en-1"]),
+    ],
+)
+def test_words_find_every_form(sample_ix, query, expected):
+    assert ids(sample_ix, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ракета снаряд", ["t-uk-1"]),  # AND
+        ("танк OR IRIS-T", ["t-en-2", "t-uk-3"]),
+        ("ракета NOT завод", ["t-uk-2"]),
+        ("ракета -завод", ["t-uk-2"]),
+        ("-ракета -F16 -drone", ["t-en-2", "t-uk-3"]),  # only negatives: all but those
+        ("title:F-16", ["t-en-1", "t-uk-2"]),
+        ("title:ракета", []),
+        ("title:(танк OR IRIS-T)", ["t-en-2", "t-uk-3"]),
+        ("ракет*", ["t-uk-1", "t-uk-2"]),
+        ("deliver*", ["t-en-1", "t-en-2"]),
+        ('"Lockheed Martin"', ["t-en-1"]),
+        ('"Martin Lockheed"', []),
+        # phrases over stacked lemmas and over stopword gaps
+        ('"ремонт танків"', ["t-uk-3"]),
+        ('"танків Leopard 2А6"', ["t-uk-3"]),
+        ('"разом з Укроборонпромом"', ["t-uk-1"]),
+        ('"дронами-камікадзе атакували"', ["t-uk-2"]),
+        ('"anti aircraft missiles"', ["t-en-1"]),
+    ],
+)
+def test_query_syntax(sample_ix, query, expected):
+    assert ids(sample_ix, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"ремонт танків', ["t-uk-3"]),  # unbalanced quote runs to the end
+        ("(ракета OR танк", ["t-uk-1", "t-uk-2", "t-uk-3"]),  # missing )
+        ("ракета)", ["t-uk-1", "t-uk-2"]),
+        ("ракета OR", ["t-uk-1", "t-uk-2"]),
+        ("AND ракета", ["t-uk-1", "t-uk-2"]),
+        ("ракета NOT", ["t-uk-1", "t-uk-2"]),
+        ("unknown:field", []),
+    ],
+)
+def test_malformed_queries_are_searched_leniently(sample_ix, query, expected):
+    assert ids(sample_ix, query) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", "OR", "NOT", "(((", ")", '""', "the and of", "-", "title:"]
+)
+def test_queries_with_nothing_to_search_are_clear_errors(sample_ix, query):
+    with pytest.raises(QueryError, match="no words to search"):
+        search(sample_ix, SearchRequest(query))
+
+
+def test_snippets_mark_every_form_and_escape_the_rest(sample_ix):
+    page = search(sample_ix, SearchRequest("ракета"))
+    snippets = {h.id: h.snippet for h in page.hits}
+    assert "<mark>Ракетами</mark>" in snippets["t-uk-2"]
+    assert "<mark>ракети</mark>" in snippets["t-uk-1"]
+    en = search(sample_ix, SearchRequest("F16 alert")).hits[0]
+    assert "<mark>F16</mark>" in en.snippet
+    assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in en.snippet
+    assert "<script>" not in en.snippet
+
+
+def test_negated_words_are_not_marked(sample_ix):
+    hit = search(sample_ix, SearchRequest("F16 -ракета")).hits[0]
+    assert hit.id == "t-en-1" and "<mark>" in hit.snippet
+    assert "missiles</mark>" not in hit.snippet
+
+
+def test_title_matches_rank_above_body_matches(sample_ix):
+    assert search(sample_ix, SearchRequest("танк")).hits[0].id == "t-uk-3"
+    page = search(sample_ix, SearchRequest("IRIS-T OR delivered"))
+    assert page.hits[0].id == "t-en-2"
+
+
+def test_sort_by_date_puts_undated_last(sample_ix):
+    def order(sort):
+        return [
+            h.id
+            for h in search(
+                sample_ix, SearchRequest("drone OR ракета OR F16 OR IRIS-T", sort=sort)
+            ).hits
+        ]
+
+    newest, oldest = order("newest"), order("oldest")
+    assert newest == ["t-en-1", "t-uk-2", "t-uk-1", "t-en-2", "t-en-3"]
+    assert oldest == ["t-en-2", "t-uk-1", "t-uk-2", "t-en-1", "t-en-3"]
+
+
+def test_filters_by_language_and_date(sample_ix):
+    assert ids(sample_ix, "F16", lang="uk") == ["t-uk-2"]
+    assert ids(sample_ix, "155mm", date_from="2024") == ["t-en-1", "t-uk-1"]
+    assert ids(sample_ix, "155mm", date_to="2024-05") == ["t-en-2"]
+    assert ids(sample_ix, "155mm", date_from="2024-06-01", date_to="2024-06-01") == ["t-uk-1"]
+
+
+def test_pagination_covers_every_hit_once(sample_ix):
+    query = "ракета OR F16 OR танк OR drone OR IRIS-T"
+    pages = [search(sample_ix, SearchRequest(query, page=n, per_page=2)) for n in (1, 2, 3, 4)]
+    seen = [h.id for p in pages for h in p.hits]
+    assert pages[0].total == 6 and len(seen) == 6 == len(set(seen))
+    assert pages[3].hits == []
+
+
+def test_hits_carry_the_stored_fields(sample_ix):
+    hit = search(sample_ix, SearchRequest("Su-34", lang="uk")).hits[0]
+    assert (hit.id, hit.lang, hit.source, hit.url) == (
+        "t-uk-2",
+        "uk",
+        "Тестовий вісник",
+        "https://test.example/uk/2",
+    )
+    assert hit.published == "2024-08-01T00:00:00Z" and hit.score > 0
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"sort": "random"}, "unknown sort"),
+        ({"lang": "de"}, "unknown language"),
+        ({"page": 0}, "page must be"),
+        ({"per_page": 1000}, "page size"),
+        ({"page": 100000}, "beyond the first"),
+        ({"date_from": "garbage"}, "bad date"),
+        ({"date_to": "2024-02-30"}, "bad date"),
+        ({"date_from": "2025", "date_to": "2024"}, "after the to date"),
+    ],
+)
+def test_bad_parameters_are_clear_errors(sample_ix, kw, message):
+    with pytest.raises(QueryError, match=message):
+        search(sample_ix, SearchRequest("ракета", **kw))
+
+
+def test_huge_query_is_refused(sample_ix):
+    with pytest.raises(QueryError, match="too long"):
+        search(sample_ix, SearchRequest("ракета " * 20000))
+
+
+def test_sample_corpus_acceptance(corpus_ix):
+    """The shipped corpus answers the issue's acceptance queries."""
+    raketa = search(corpus_ix, SearchRequest("ракета", per_page=100))
+    text = " ".join(h.snippet for h in raketa.hits)
+    assert raketa.total >= 10 and "<mark>ракетами</mark>" in text.lower()
+    f16 = search(corpus_ix, SearchRequest("F16", per_page=100))
+    assert any("<mark>F-16</mark>" in h.snippet for h in f16.hits)
+    su = {h.id for h in search(corpus_ix, SearchRequest("Su-34", per_page=100)).hits}
+    su_uk = {h.id for h in search(corpus_ix, SearchRequest("Су-34", per_page=100)).hits}
+    assert (
+        su == su_uk
+        and any(i.startswith("uk-") for i in su)
+        and any(i.startswith("en-") for i in su)
+    )
