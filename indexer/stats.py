@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
+from whoosh.util.times import long_to_datetime
 
 from . import store
+from .facets import facet_columns
 from .index import open_index
+
+_ISO = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def index_stats(index_dir: str) -> dict:
@@ -15,40 +19,19 @@ def index_stats(index_dir: str) -> dict:
     ix = open_index(index_dir)
     gen = store.current_generation(index_dir)
     with ix.reader() as reader:
-        docnums = list(reader.all_doc_ids())
-        langs = Counter()
-        dated = []
-        if docnums:
-            langs.update(map(reader.column_reader("lang").__getitem__, docnums))
-            # An undated document's DATETIME column value is not a date at all.
-            undated = reader.column_reader("undated")
-            dated = [n for n in docnums if undated[n] != "1"]
-        date_span = _date_span(reader, dated)
-        segments = len(ix._segments()) if hasattr(ix, "_segments") else None
+        columns = facet_columns(ix, reader)
+        segments = len(list(reader.leaf_readers()))
+    stamps = columns.dated_stamps
     size = sum(os.path.getsize(os.path.join(gen, f)) for f in os.listdir(gen))
-    updated = datetime.fromtimestamp(
-        store.read_meta(gen).get("built", os.path.getmtime(gen)), timezone.utc
-    )
+    built = store.read_meta(gen).get("built", os.path.getmtime(gen))
     return {
         "index": index_dir,
         "generation": os.path.basename(gen),
-        "documents": len(docnums),
-        "languages": dict(sorted(langs.items())),
-        "date_from": date_span[0],
-        "date_to": date_span[1],
+        "documents": len(columns.all_docs),
+        "languages": {lang: len(docs) for lang, docs in sorted(columns.values["lang"].items())},
+        "date_from": long_to_datetime(stamps[0]).strftime(_ISO) if stamps else None,
+        "date_to": long_to_datetime(stamps[-1]).strftime(_ISO) if stamps else None,
         "size_bytes": size,
         "segments": segments,
-        "updated": updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "updated": datetime.fromtimestamp(built, UTC).strftime(_ISO),
     }
-
-
-def _date_span(reader, docnums):
-    """First and last publication dates (ISO), from the sortable column."""
-    if not docnums:
-        return None, None
-    col = reader.column_reader("published")
-    values = [col[n] for n in docnums]
-    if not values:
-        return None, None
-    fmt = "%Y-%m-%dT%H:%M:%SZ"
-    return min(values).strftime(fmt), max(values).strftime(fmt)
