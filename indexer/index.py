@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from whoosh import index as whoosh_index
 
 from . import store
+from .columns import column_items
+from .companies import Gazetteer, default_gazetteer, slugify
 from .errors import DefnewsError, IndexMissingError
 from .ingest import Article, Problem
 from .schema import news_schema
 
 # Bump when analysis or schema changes so old indexes ask for a rebuild.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 # Where the index lives unless --index or $DEFNEWS_INDEX says otherwise.
 DEFAULT_INDEX_DIR = os.path.join("data", "index")
@@ -68,13 +70,16 @@ def update_index(
     records: Iterable[Article | Problem],
     rebuild: bool = False,
     progress: Callable[[Article | Problem], None] | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> IndexReport:
     """Add new and changed articles; with ``rebuild``, start from empty.
 
     Either way the result is written into a new generation and published
     atomically, so searches running meanwhile see the old or the new index.
+    Companies are detected with ``gazetteer`` (default: data/companies.toml).
     """
     started = time.monotonic()
+    gazetteer = gazetteer or default_gazetteer()
     base = None if rebuild else store.current_generation(index_dir)
     if base is not None:
         _check_version(index_dir, base)
@@ -89,7 +94,7 @@ def update_index(
             known = _stored_hashes(reader)
         writer = ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
         try:
-            changed = _write_records(writer, records, known, report, progress)
+            changed = _write_records(writer, records, known, report, progress, gazetteer)
         except BaseException:
             writer.cancel()
             raise
@@ -112,7 +117,7 @@ def update_index(
     return report
 
 
-def _write_records(writer, records, known, report, progress) -> bool:
+def _write_records(writer, records, known, report, progress, gazetteer) -> bool:
     changed = False
     for record in records:
         if progress is not None:
@@ -121,23 +126,39 @@ def _write_records(writer, records, known, report, progress) -> bool:
             report.problems.append(record)
             report.rejected += record.rejected
             continue
-        digest = record.content_hash()
+        # A changed gazetteer changes every hash: articles are tagged anew.
+        digest = f"{record.content_hash()}:{gazetteer.digest}"
         previous = known.get(record.id)
         if previous == digest:
             report.unchanged += 1
             continue
+        companies = tag_companies(record, gazetteer)
         if previous is None:
-            writer.add_document(**_document(record, digest))
+            writer.add_document(**_document(record, digest, companies))
             report.added += 1
         else:
-            writer.update_document(**_document(record, digest))
+            writer.update_document(**_document(record, digest, companies))
             report.updated += 1
         known[record.id] = digest
         changed = True
     return changed
 
 
-def _document(article: Article, digest: str) -> dict:
+def tag_companies(article: Article, gazetteer: Gazetteer) -> list[str]:
+    """Company ids: the article's own list (resolved to ids) merged with those
+    detected in its title and body."""
+    ids = []
+    for name in article.companies:
+        company = gazetteer.resolve(name) or slugify(name)
+        if company and company not in ids:
+            ids.append(company)
+    for company in gazetteer.detect(article.title, article.body):
+        if company not in ids:
+            ids.append(company)
+    return ids
+
+
+def _document(article: Article, digest: str, companies: list[str]) -> dict:
     doc = {
         "id": article.id,
         "url": article.url,
@@ -146,7 +167,7 @@ def _document(article: Article, digest: str) -> dict:
         "words": article.title + "\n" + article.body,
         "lang": article.lang,
         "source": article.source,
-        "companies": ",".join(article.companies),
+        "companies": ",".join(companies),
         "content_hash": digest,
         "origin": article.origin,
     }
@@ -161,11 +182,8 @@ def _document(article: Article, digest: str) -> dict:
 
 def _stored_hashes(reader) -> dict[str, str]:
     """Map id → content hash of every live document, read from columns."""
-    if reader.doc_count() == 0:
-        return {}
-    ids = reader.column_reader("id")
-    hashes = reader.column_reader("content_hash")
-    return {ids[n]: hashes[n] for n in reader.all_doc_ids()}
+    hashes = dict(column_items(reader, "content_hash"))
+    return {doc_id: hashes[n] for n, doc_id in column_items(reader, "id")}
 
 
 def _check_version(index_dir: str, gen: str) -> None:

@@ -66,6 +66,12 @@ def ukrainian_lemmas(word: str) -> tuple[str, ...]:
     return tuple(lemmas)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def is_known_word(word: str) -> bool:
+    """Whether pymorphy3's Ukrainian dictionary holds this lowercase word."""
+    return morph_analyzer().word_is_known(word)
+
+
 def _dictionary_analyzer_class():
     from pymorphy3.units import DictionaryAnalyzer
 
