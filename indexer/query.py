@@ -17,8 +17,14 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .errors import QueryError
+from .ingest.article import LANGUAGES
+from .ingest.dates import date_bounds
 from .normalize import normalize_word
 from .schema import SPELLING_FIELD, TEXT_FIELDS
+
+# Fields that filter rather than match words: company:rheinmetall,
+# published:2024, published:[2024-01 TO 2024-06], lang:uk, source:"…".
+FILTER_FIELDS = ("company", "published", "lang", "source")
 
 # Longest query text accepted (characters); longer is a user error, not a search.
 MAX_QUERY_CHARS = 1000
@@ -27,6 +33,7 @@ MAX_PREFIX_WORDS = 256
 
 _LEXEME = re.compile(
     r'\s*(?:(?P<phrase>"[^"]*"?)|(?P<open>\()|(?P<close>\))'
+    r"|(?P<range>[A-Za-z]+:\[[^\]]*\]?)"
     # "155 мм" is one word, as the tokenizer reads it
     r"|(?P<word>\d+(?:[.,]\d+)?[ \u00a0](?:мм|mm)(?![^\W_])|[^\s\"()]+))"
 )
@@ -48,6 +55,18 @@ class Words:
 class Phrase:
     text: str
     field: str | None = None
+
+
+@dataclass
+class FieldFilter:
+    field: str
+    value: str
+
+
+@dataclass
+class DateSpan:
+    start: str | None
+    end: str | None
 
 
 @dataclass
@@ -77,6 +96,8 @@ def _lex(text: str) -> list[tuple[str, str]]:
         value = m.group(kind)
         if kind == "phrase":
             tokens.append(("phrase", value.strip('"')))
+        elif kind == "range":
+            tokens.extend(_lex_range(value))
         elif kind == "word":
             tokens.extend(_lex_word(value))
         else:
@@ -94,13 +115,23 @@ def _lex_word(value: str) -> list[tuple[str, str]]:
     elif value[0] == "+" and len(value) > 1:
         value = value[1:]
     m = _FIELD.match(value)
-    if m and m.group("field").lower() in TEXT_FIELDS:
-        tokens.append(("field", m.group("field").lower()))
+    name = m.group("field").lower() if m else None
+    if name in TEXT_FIELDS or name in FILTER_FIELDS:
+        tokens.append(("field", name))
         value = m.group("rest")
         if not value:
             return tokens  # "title:" applies to the phrase or group after it
     tokens.append(("word", value))
     return tokens
+
+
+def _lex_range(value: str) -> list[tuple[str, str]]:
+    """``published:[2024-01 TO 2024-06]``; either end may be ``*`` or empty."""
+    name, _, inner = value.partition(":")
+    if name.lower() != "published":
+        return [("word", w) for w in re.findall(r"[^\s\[\]]+", value)]
+    lo, _, hi = inner.strip("[]").partition(" TO ")
+    return [("range", (lo.strip(" *") or None, hi.strip(" *") or None))]
 
 
 class _Parser:
@@ -163,8 +194,14 @@ class _Parser:
 
     def parse_primary(self, field_name):
         kind, value = self.take()
+        if kind == "range":
+            return DateSpan(*value)
+        if field_name in FILTER_FIELDS:
+            return FieldFilter(field_name, value.strip()) if kind in ("word", "phrase") else None
         if kind == "field":
-            if self.peek() in ("phrase", "word", "open"):
+            if self.peek() in ("phrase", "word", "open") and not (
+                value in FILTER_FIELDS and self.peek() == "open"
+            ):
                 return self.parse_primary(value)
             return None
         if kind == "open":
@@ -202,28 +239,32 @@ class CompiledQuery:
 
     query: wq.Query
     highlight_terms: frozenset[str]
+    words: tuple[str, ...] = ()  # plain query words, for "did you mean"
 
 
-def compile_query(text: str, schema, reader=None) -> CompiledQuery:
+def compile_query(text: str, schema, reader=None, gazetteer=None) -> CompiledQuery:
     """Parse ``text`` and build the Whoosh query; raise QueryError if empty.
 
-    ``reader`` (an index reader) lets ``word*`` expand over indexed words.
+    ``reader`` (an index reader) lets ``word*`` expand over indexed words and
+    ``source:`` match case-insensitively; ``gazetteer`` resolves ``company:``.
     """
     tree = parse(text)
-    builder = _Builder(schema, reader)
+    builder = _Builder(schema, reader, gazetteer)
     q = builder.build(tree) if tree is not None else None
     if q is None:
         raise QueryError("the query has no words to search for (only operators or stopwords)")
     if isinstance(q, wq.Not):
         q = wq.And([wq.Every(), q])
-    return CompiledQuery(q, frozenset(builder.highlight))
+    return CompiledQuery(q, frozenset(builder.highlight), tuple(builder.words))
 
 
 class _Builder:
-    def __init__(self, schema, reader):
+    def __init__(self, schema, reader, gazetteer):
         self.analyzer = schema[TEXT_FIELDS[-1]].analyzer
         self.reader = reader
+        self.gazetteer = gazetteer
         self.highlight: set[str] = set()
+        self.words: list[str] = []
         self.negated = 0
 
     def build(self, node):
@@ -244,6 +285,10 @@ class _Builder:
             child = self.build(node.child)
             self.negated -= 1
             return wq.Not(child) if child is not None else None
+        if isinstance(node, FieldFilter):
+            return self.field_filter(node.field, node.value)
+        if isinstance(node, DateSpan):
+            return date_query(node.start, node.end)
         fields = (node.field,) if node.field else TEXT_FIELDS
         if isinstance(node, Words) and node.prefix:
             terms = self.prefix_terms(node.text)
@@ -257,8 +302,35 @@ class _Builder:
         positions = self.analyse(node.text)
         if not positions:
             return None
+        if isinstance(node, Words) and not self.negated:
+            self.words.append(node.text)
         self.note(t for _, alts in positions for t in alts)
         return _either([_sequence(f, positions) for f in fields])
+
+    def field_filter(self, name, value):
+        if not value:
+            return None
+        if name == "published":
+            return date_query(value, value)
+        if name == "lang":
+            if value.lower() not in LANGUAGES:
+                raise QueryError(f"unknown language {value!r}; use one of: {', '.join(LANGUAGES)}")
+            return wq.Term("lang", value.lower())
+        if name == "company":
+            company = self.gazetteer.resolve(value) if self.gazetteer else None
+            if company is None:
+                raise QueryError(f"unknown company {value!r}; `defnews companies` lists them")
+            return wq.Term("companies", company)
+        return wq.Term("source", self.source_named(value))
+
+    def source_named(self, value):
+        """The indexed source whose name equals ``value`` ignoring case."""
+        if self.reader is not None:
+            for name in self.reader.lexicon("source"):
+                name = name.decode("utf-8") if isinstance(name, bytes) else name
+                if name.casefold() == value.casefold():
+                    return name
+        return value
 
     def analyse(self, text):
         """Group the analysed terms of ``text`` by position: [(pos, {terms})]."""
@@ -285,6 +357,18 @@ class _Builder:
     def note(self, terms):
         if not self.negated:
             self.highlight.update(terms)
+
+
+def date_query(start: str | None, end: str | None) -> wq.Query:
+    """Articles published from the start of ``start`` to the end of ``end``."""
+    try:
+        lo = date_bounds(start)[0] if start else None
+        hi = date_bounds(end)[1] if end else None
+    except ValueError as e:
+        raise QueryError(str(e)) from None
+    if lo and hi and lo > hi:
+        raise QueryError(f"the date range {start} … {end} is empty (start after end)")
+    return wq.DateRange("published", lo, hi)
 
 
 def _either(queries):

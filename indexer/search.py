@@ -2,39 +2,49 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
 
-from whoosh import query as wq
-from whoosh import sorting
-
+from .companies import Gazetteer, default_gazetteer
 from .errors import QueryError
+from .facets import DEFAULT_FACET_SIZE, facet_columns
 from .ingest.article import LANGUAGES
+from .ingest.dates import date_bounds
 from .query import compile_query
 from .schema import TEXT_FIELDS
 from .snippets import make_snippet
+from .suggest import suggest_query
 
 SORTS = ("relevance", "newest", "oldest")
 FACET_NAMES = ("company", "lang", "year", "month", "source")
-# Largest page size, and deepest result a page may reach.
+# Facets a request can filter on, and the ones whose counts the date filter
+# leaves alone (disjunctive counting: a facet ignores its own filter).
+_DATE_FACETS = ("year", "month")
+LANGUAGE_LABELS = {
+    "en": {"en": "English", "uk": "Ukrainian"},
+    "uk": {"en": "англійська", "uk": "українська"},
+}
+# Largest page size, deepest result a page may reach, most values per facet.
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000
-
-_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+MAX_FACET_SIZE = 1000
 
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """What the user asked for. Dates are ISO strings of any precision."""
+    """What the user asked for. Dates are ISO strings of any precision; several
+    values of one filter are OR-ed, different filters AND-ed."""
 
-    query: str
-    lang: str | None = None
+    query: str = ""
+    companies: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    facet_size: int = DEFAULT_FACET_SIZE
+    ui_lang: str = "en"  # language of facet labels
 
 
 @dataclass
@@ -46,7 +56,7 @@ class Hit:
     lang: str
     source: str
     companies: list[str]
-    score: float | None
+    score: float | None  # None when sorted by date
     snippet: str  # escaped HTML; matched words in <mark>
 
 
@@ -74,83 +84,154 @@ class SearchPage:
         return asdict(self)
 
 
-def search(ix, request: SearchRequest) -> SearchPage:
-    """Run ``request`` against an open index and return one page of hits."""
+def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> SearchPage:
+    """Run ``request`` against an open index and return one page of hits.
+
+    An empty query browses: every article passing the filters, newest first.
+    """
     _validate(request)
-    date_filter = _date_filter(request.date_from, request.date_to)
+    gazetteer = gazetteer or default_gazetteer()
+    selected_values = _selected_values(request, gazetteer)
+    date_range = _date_range(request.date_from, request.date_to)
     with ix.searcher() as searcher:
-        compiled = compile_query(request.query, ix.schema, searcher.reader())
-        filters = [q for q in (date_filter, _lang_filter(request.lang)) if q is not None]
-        kwargs = {"limit": request.page * request.per_page}
-        if filters:
-            kwargs["filter"] = filters[0] if len(filters) == 1 else wq.And(filters)
-        if request.sort != "relevance":
-            newest = request.sort == "newest"
-            kwargs["sortedby"] = [
-                sorting.FieldFacet("undated"),
-                sorting.FieldFacet("published", reverse=newest),
-            ]
-        results = searcher.search(compiled.query, **kwargs)
-        total = len(results)
-        first = (request.page - 1) * request.per_page
+        reader = searcher.reader()
+        columns = facet_columns(ix, reader)
+        compiled = None
+        if request.query.strip():
+            compiled = compile_query(request.query, ix.schema, reader, gazetteer)
+            base = columns.all_docs.intersection(searcher.docs_for_query(compiled.query))
+        else:
+            base = columns.all_docs
+        allowed = {
+            name: columns.docs_with(name, values) for name, values in selected_values.items()
+        }
+        if date_range:
+            allowed["date"] = columns.docs_between(*date_range)
+        selected = _intersect(base, allowed.values())
+        facets = _facets(columns, base, allowed, selected_values, request, gazetteer)
+        docnums, scores = _page_docnums(searcher, compiled, columns, selected, request)
         analyzer = ix.schema[TEXT_FIELDS[-1]].analyzer
-        hits = [
-            _hit(r, compiled.highlight_terms, analyzer, request.sort == "relevance")
-            for r in results[first : first + request.per_page]
-        ]
-    return SearchPage(request.query, total, request.page, request.per_page, hits)
+        terms = compiled.highlight_terms if compiled else frozenset()
+        hits = [_hit(searcher.stored_fields(n), scores.get(n), terms, analyzer) for n in docnums]
+        suggestion = None
+        if compiled is not None:
+            suggestion = suggest_query(searcher, request.query, compiled, len(selected), gazetteer)
+    return SearchPage(
+        request.query, len(selected), request.page, request.per_page, hits, facets, suggestion
+    )
 
 
 def _validate(request: SearchRequest) -> None:
     if request.sort not in SORTS:
         raise QueryError(f"unknown sort {request.sort!r}; use one of: {', '.join(SORTS)}")
-    if request.lang is not None and request.lang not in LANGUAGES:
-        raise QueryError(f"unknown language {request.lang!r}; use one of: {', '.join(LANGUAGES)}")
+    for lang in request.langs:
+        if lang not in LANGUAGES:
+            raise QueryError(f"unknown language {lang!r}; use one of: {', '.join(LANGUAGES)}")
     if not 1 <= request.per_page <= MAX_PER_PAGE:
         raise QueryError(f"page size must be between 1 and {MAX_PER_PAGE}")
     if request.page < 1:
         raise QueryError("page must be 1 or more")
     if request.page * request.per_page > MAX_DEPTH:
         raise QueryError(f"results beyond the first {MAX_DEPTH} are not served; narrow the query")
+    if not 1 <= request.facet_size <= MAX_FACET_SIZE:
+        raise QueryError(f"facet size must be between 1 and {MAX_FACET_SIZE}")
 
 
-def parse_date_bound(text: str, end: bool) -> datetime:
-    """Parse ``2024``, ``2024-06`` or ``2024-06-15`` as the first or last moment."""
-    m = _DATE.match(text.strip())
-    if not m:
-        raise QueryError(f"bad date {text!r}; use YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = int(m.group(1)), m.group(2), m.group(3)
-    try:
-        if day:
-            start = datetime(year, int(month), int(day))
-            step = timedelta(days=1)
-        elif month:
-            start = datetime(year, int(month), 1)
-            step = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - start
-        else:
-            start = datetime(year, 1, 1)
-            step = datetime(year + 1, 1, 1) - start
-    except ValueError as e:
-        raise QueryError(f"bad date {text!r}: {e}") from None
-    return start + step - timedelta(microseconds=1) if end else start
+def _selected_values(request: SearchRequest, gazetteer: Gazetteer) -> dict[str, list[str]]:
+    selected = {}
+    if request.companies:
+        ids = []
+        for name in request.companies:
+            company = gazetteer.resolve(name)
+            if company is None:
+                raise QueryError(f"unknown company {name!r}; `defnews companies` lists them")
+            ids.append(company)
+        selected["company"] = ids
+    if request.langs:
+        selected["lang"] = list(request.langs)
+    if request.sources:
+        selected["source"] = list(request.sources)
+    return selected
 
 
-def _date_filter(date_from: str | None, date_to: str | None):
+def _date_range(date_from: str | None, date_to: str | None):
     if not date_from and not date_to:
         return None
-    start = parse_date_bound(date_from, end=False) if date_from else None
-    end = parse_date_bound(date_to, end=True) if date_to else None
+    try:
+        start = date_bounds(date_from)[0] if date_from else None
+        end = date_bounds(date_to)[1] if date_to else None
+    except ValueError as e:
+        raise QueryError(str(e)) from None
     if start and end and start > end:
         raise QueryError(f"the from date {date_from} is after the to date {date_to}")
-    return wq.DateRange("published", start, end)
+    return start, end
 
 
-def _lang_filter(lang: str | None):
-    return wq.Term("lang", lang) if lang else None
+def _intersect(base, sets):
+    result = base
+    for docs in sorted(sets, key=len):
+        result = result & docs
+    return result
 
 
-def _hit(result, terms, analyzer, scored: bool) -> Hit:
-    stored = result.fields()
+def _facets(columns, base, allowed, selected_values, request, gazetteer):
+    """Counts over all matches; each facet ignores its own filter."""
+    facets = {}
+    for name in FACET_NAMES:
+        own = "date" if name in _DATE_FACETS else name
+        docs = _intersect(base, [d for key, d in allowed.items() if key != own])
+        counts = []
+        for value, value_docs in columns.values[name].items():
+            count = len(docs & value_docs)  # CPython walks the smaller set
+            if count:
+                counts.append((value, count))
+        if name in _DATE_FACETS:
+            counts.sort()  # chronological: the histogram's data
+        else:
+            counts.sort(key=lambda vc: (-vc[1], vc[0]))
+            chosen = selected_values.get(name, [])
+            shown = counts[: request.facet_size]
+            shown += [vc for vc in counts[request.facet_size :] if vc[0] in chosen]
+            counts = shown
+        facets[name] = [
+            FacetValue(v, _label(name, v, request.ui_lang, gazetteer), c) for v, c in counts
+        ]
+    return facets
+
+
+def _label(facet: str, value: str, ui_lang: str, gazetteer: Gazetteer) -> str:
+    if facet == "company":
+        return gazetteer.label(value, ui_lang)
+    if facet == "lang":
+        return LANGUAGE_LABELS.get(ui_lang, LANGUAGE_LABELS["en"]).get(value, value)
+    return value
+
+
+def _page_docnums(searcher, compiled, columns, selected, request):
+    """Document numbers of the requested page, in order, and their scores."""
+    first = (request.page - 1) * request.per_page
+    last = first + request.per_page
+    if compiled is not None and request.sort == "relevance":
+        # Whoosh takes a plain set (not a frozenset) as a filter.
+        allow = set(selected) if len(selected) < len(columns.all_docs) else None
+        results = searcher.search(compiled.query, filter=allow, limit=last)
+        page = list(results.items())[first:last]  # (docnum, score), best first
+        return [n for n, _ in page], dict(page)
+    # Date order straight from the cached column; undated articles come last.
+    newest = request.sort != "oldest"
+    dated = reversed(columns.dated_docs) if newest else iter(columns.dated_docs)
+    ordered = []
+    for n in dated:
+        if n in selected:
+            ordered.append(n)
+            if len(ordered) >= last:
+                return ordered[first:last], {}
+    dated_set = set(columns.dated_docs)
+    ordered += sorted(n for n in selected if n not in dated_set)
+    return ordered[first:last], {}
+
+
+def _hit(stored, score, terms, analyzer) -> Hit:
     published = stored.get("published")
     body = stored.get("body") or ""
     return Hit(
@@ -161,6 +242,6 @@ def _hit(result, terms, analyzer, scored: bool) -> Hit:
         lang=stored.get("lang", ""),
         source=stored.get("source", ""),
         companies=[c for c in (stored.get("companies") or "").split(",") if c],
-        score=round(result.score, 4) if scored and result.score is not None else None,
+        score=round(score, 4) if score is not None else None,
         snippet=make_snippet(body or stored.get("title", ""), terms, analyzer),
     )

@@ -87,9 +87,7 @@ def test_malformed_queries_are_searched_leniently(sample_ix, query, expected):
     assert ids(sample_ix, query) == expected
 
 
-@pytest.mark.parametrize(
-    "query", ["", "   ", "OR", "NOT", "(((", ")", '""', "the and of", "-", "title:"]
-)
+@pytest.mark.parametrize("query", ["OR", "NOT", "(((", ")", '""', "the and of", "-", "title:"])
 def test_queries_with_nothing_to_search_are_clear_errors(sample_ix, query):
     with pytest.raises(QueryError, match="no words to search"):
         search(sample_ix, SearchRequest(query))
@@ -133,7 +131,7 @@ def test_sort_by_date_puts_undated_last(sample_ix):
 
 
 def test_filters_by_language_and_date(sample_ix):
-    assert ids(sample_ix, "F16", lang="uk") == ["t-uk-2"]
+    assert ids(sample_ix, "F16", langs=("uk",)) == ["t-uk-2"]
     assert ids(sample_ix, "155mm", date_from="2024") == ["t-en-1", "t-uk-1"]
     assert ids(sample_ix, "155mm", date_to="2024-05") == ["t-en-2"]
     assert ids(sample_ix, "155mm", date_from="2024-06-01", date_to="2024-06-01") == ["t-uk-1"]
@@ -148,7 +146,7 @@ def test_pagination_covers_every_hit_once(sample_ix):
 
 
 def test_hits_carry_the_stored_fields(sample_ix):
-    hit = search(sample_ix, SearchRequest("Su-34", lang="uk")).hits[0]
+    hit = search(sample_ix, SearchRequest("Su-34", langs=("uk",))).hits[0]
     assert (hit.id, hit.lang, hit.source, hit.url) == (
         "t-uk-2",
         "uk",
@@ -162,7 +160,7 @@ def test_hits_carry_the_stored_fields(sample_ix):
     ("kw", "message"),
     [
         ({"sort": "random"}, "unknown sort"),
-        ({"lang": "de"}, "unknown language"),
+        ({"langs": ("de",)}, "unknown language"),
         ({"page": 0}, "page must be"),
         ({"per_page": 1000}, "page size"),
         ({"page": 100000}, "beyond the first"),

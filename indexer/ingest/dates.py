@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta
 
 _YEAR = re.compile(r"^(\d{4})$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -33,7 +33,37 @@ def parse_published(value: object) -> datetime:
             text = text[:-1] + "+00:00"
         parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         raise ValueError(f"year {parsed.year} is out of range")
     return parsed
+
+
+_BOUND = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def date_bounds(text: str) -> tuple[datetime, datetime]:
+    """First and last moment of ``2024``, ``2024-06`` or ``2024-06-15``.
+
+    Raises ValueError naming the accepted forms.
+
+    >>> date_bounds("2024-02")[1]
+    datetime.datetime(2024, 2, 29, 23, 59, 59, 999999)
+    """
+    m = _BOUND.match(text.strip())
+    if not m:
+        raise ValueError(f"bad date {text!r}; use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if day:
+            start = datetime(year, int(month), int(day))
+            after = start + timedelta(days=1)
+        elif month:
+            start = datetime(year, int(month), 1)
+            after = (start + timedelta(days=32)).replace(day=1)
+        else:
+            start = datetime(year, 1, 1)
+            after = datetime(year + 1, 1, 1)
+    except ValueError as e:
+        raise ValueError(f"bad date {text!r}: {e}") from None
+    return start, after - timedelta(microseconds=1)
