@@ -1,0 +1,84 @@
+"""Did you mean: a corrected query built from indexed surface words.
+
+The words field holds unstemmed, normalised words, so a suggestion is a word
+a reader would write (``Lockheed``, ``ракети``), never a stem or a lemma.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .normalize import normalize_word
+from .query import compile_query
+from .schema import SPELLING_FIELD
+
+# Suggest only when the query found fewer hits than this.
+SUGGEST_BELOW = 3
+# A neighbour must be this many times more frequent than the typed word.
+MIN_RATIO = 5
+
+
+def suggest_query(searcher, text: str, compiled, total: int, gazetteer=None) -> str | None:
+    """Return ``text`` with rare or unknown words corrected, or None.
+
+    Only offered when the query found little and the corrected one finds more.
+    """
+    if total >= SUGGEST_BELOW or not compiled.words:
+        return None
+    reader = searcher.reader()
+    corrected = text
+    for word in dict.fromkeys(compiled.words):
+        fix = _correct_word(reader, word)
+        if fix:
+            corrected = re.sub(
+                rf"(?<!\w){re.escape(word)}(?!\w)", _match_case(word, fix), corrected, count=1
+            )
+    if corrected == text:
+        return None
+    better = compile_query(corrected, searcher.schema, reader, gazetteer)
+    found = sum(1 for _ in searcher.docs_for_query(better.query))
+    return corrected if found > total else None
+
+
+def _correct_word(reader, word: str) -> str | None:
+    """The closest indexed word (fewest edits, then most documents) that is
+    clearly more common than ``word``."""
+    norm = normalize_word(word)
+    if len(norm) < 3 or not norm.replace("'", "").isalpha():
+        return None  # numbers and designations are not misspelt words
+    need = max(1, MIN_RATIO * reader.doc_frequency(SPELLING_FIELD, norm))
+    maxdist = 1 if len(norm) <= 4 else 2
+    # Whoosh's corrector ranks by frequency alone; rank by distance first.
+    ranked = []
+    for candidate in reader.terms_within(SPELLING_FIELD, norm, maxdist, prefix=1):
+        if candidate != norm:
+            df = reader.doc_frequency(SPELLING_FIELD, candidate)
+            if df >= need:
+                ranked.append((edit_distance(norm, candidate), -df, candidate))
+    return min(ranked)[2] if ranked else None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, an adjacent transposition counting as one edit.
+
+    >>> edit_distance("ракти", "ракети"), edit_distance("boieng", "boeing")
+    (1, 1)
+    """
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, prev2[j - 2] + 1)
+            cur.append(cost)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _match_case(original: str, word: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return word.upper()
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
