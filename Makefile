@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INDEX ?= data/index
 ARTICLES := data/articles
 
-.PHONY: run test index rebuild clean
+.PHONY: run test eval index rebuild clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: $(VENV)/.installed-run index
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# Quality figures: company detection precision/recall (search quality to come).
+eval: $(VENV)/.installed-run
+	$(BIN)/python bench/company_eval.py
 
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache

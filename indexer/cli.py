@@ -79,8 +79,24 @@ def _progress_bar(files):
 
 
 @cli.command("search", context_settings={"ignore_unknown_options": True})
-@click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option("--lang", type=click.Choice(["en", "uk"]), help="Only articles in this language.")
+@click.argument("words", nargs=-1, type=click.UNPROCESSED)
+@click.option(
+    "--company",
+    "companies",
+    multiple=True,
+    metavar="NAME",
+    help="Only articles naming this company (id or any alias; repeatable, OR-ed).",
+)
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    type=click.Choice(["en", "uk"]),
+    help="Only articles in this language (repeatable).",
+)
+@click.option(
+    "--source", "sources", multiple=True, metavar="NAME", help="Only this outlet (repeatable)."
+)
 @click.option("--from", "date_from", metavar="DATE", help="Published on or after (YYYY[-MM[-DD]]).")
 @click.option("--to", "date_to", metavar="DATE", help="Published on or before (YYYY[-MM[-DD]]).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -88,19 +104,50 @@ def _progress_bar(files):
     "--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits per page."
 )
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option(
+    "--facet-size",
+    type=click.IntRange(1, 1000),
+    default=10,
+    show_default=True,
+    help="Values listed per facet.",
+)
+@click.option(
+    "--ui", "ui_lang", type=click.Choice(["en", "uk"]), default="en", help="Language of labels."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @index_option
-def search_command(words, lang, date_from, date_to, sort, limit, page, as_json, index_dir):
-    """Search the index. Words are ANDed; "phrases", OR, NOT/-word,
-    title:word and word* work too. Exit 0 with hits, 1 with none."""
+def search_command(
+    words,
+    companies,
+    langs,
+    sources,
+    date_from,
+    date_to,
+    sort,
+    limit,
+    page,
+    facet_size,
+    ui_lang,
+    as_json,
+    index_dir,
+):
+    """Search the index. Words are ANDed; "phrases", OR, NOT/-word, title:word,
+    word*, company:NAME and published:[2024-01 TO 2024-06] work too. With no
+    words, list the newest articles that pass the filters.
+
+    Exit 0 with hits, 1 with none, 2 on a usage error."""
     request = SearchRequest(
         query=" ".join(words),
-        lang=lang,
+        companies=companies,
+        langs=langs,
+        sources=sources,
         date_from=date_from,
         date_to=date_to,
         sort=sort,
         page=page,
         per_page=limit,
+        facet_size=facet_size,
+        ui_lang=ui_lang,
     )
     try:
         ix = open_index(index_dir_from(index_dir))
@@ -115,6 +162,8 @@ def search_command(words, lang, date_from, date_to, sort, limit, page, as_json, 
 
 
 def _print_hits(result):
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
     first = (result.page - 1) * result.per_page
     for n, hit in enumerate(result.hits, start=first + 1):
         date = (hit.published or "")[:10] or "undated"
@@ -123,6 +172,11 @@ def _print_hits(result):
         click.echo(f"     {_one_line(snippet_text(hit.snippet))}")
         if hit.url:
             click.echo(f"     {hit.url}")
+    for name in ("company", "lang", "year", "source"):
+        values = result.facets.get(name) or []
+        if values:
+            listed = " · ".join(f"{v.label} {v.count}" for v in values[:8])
+            click.echo(f"{name:>8}: {listed}")
     shown = f"{first + 1}–{first + len(result.hits)} of " if result.hits else ""
     click.echo(f"{shown}{result.total} results for {result.query!r}", err=True)
 
@@ -151,6 +205,42 @@ def stats_command(as_json, index_dir):
     click.echo(f"dates      {stats['date_from'] or '–'} … {stats['date_to'] or '–'}")
     click.echo(f"size       {stats['size_bytes'] / 1e6:.1f} MB in {stats['segments']} segments")
     click.echo(f"updated    {stats['updated']}")
+
+
+@cli.command("companies")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@index_option
+def companies_command(as_json, index_dir):
+    """List the company gazetteer: id, names, aliases, articles tagged."""
+    from .companies import default_gazetteer
+    from .facets import facet_columns
+
+    gazetteer = default_gazetteer()
+    tagged = {}
+    try:
+        ix = open_index(index_dir_from(index_dir))
+        with ix.reader() as reader:
+            tagged = {k: len(v) for k, v in facet_columns(ix, reader).values["company"].items()}
+    except DefnewsError:
+        pass  # no index yet: the list still shows
+    rows = [
+        {
+            "id": c.id,
+            "name_en": c.name_en,
+            "name_uk": c.name_uk,
+            "aliases": len(c.aliases),
+            "documents": tagged.get(c.id, 0),
+        }
+        for c in sorted(gazetteer.companies.values(), key=lambda c: c.id)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(
+            f"{r['id']:<26} {r['name_en']:<30} {r['name_uk']:<34} "
+            f"{r['aliases']:>3} aliases {r['documents']:>6} articles"
+        )
 
 
 def _fail(message):

@@ -111,3 +111,42 @@ def test_console_script_runs_end_to_end(tmp_path):
     )
     assert found.returncode == 0
     assert sorted(h["id"] for h in json.loads(found.stdout)["hits"]) == ["t-en-1", "t-uk-2"]
+
+
+def test_filters_facets_and_browse_from_the_command_line(tmp_path, run):
+    run("index", SAMPLE, "--index", tmp_path)
+    result = run("search", "--json", "--company", "Райнметаллом", "--index", tmp_path)
+    data = json.loads(result.stdout)
+    assert [h["id"] for h in data["hits"]] == ["t-uk-1"]
+    companies = {f["value"]: f["count"] for f in data["facets"]["company"]}
+    assert companies["rheinmetall"] == 1 and companies["lockheed-martin"] == 1  # disjunctive
+    browse = json.loads(run("search", "--json", "--lang", "en", "--index", tmp_path).stdout)
+    assert [h["id"] for h in browse["hits"]] == ["t-en-1", "t-en-2", "t-en-3"]
+    assert {f["value"]: f["count"] for f in browse["facets"]["lang"]} == {"en": 3, "uk": 3}
+    capped = json.loads(run("search", "--json", "--facet-size", "1", "--index", tmp_path).stdout)
+    assert len(capped["facets"]["company"]) == 1
+    sourced = run(
+        "search", "--json", "--source", "Test Weekly", "--lang", "uk", "--index", tmp_path
+    )
+    assert json.loads(sourced.stdout)["total"] == 0 and sourced.exit_code == 1
+    unknown = run("search", "ракета", "--company", "Nosuch Corp", "--index", tmp_path)
+    assert unknown.exit_code == 2 and "unknown company 'Nosuch Corp'" in unknown.stderr
+
+
+def test_human_output_shows_facets_and_did_you_mean(tmp_path, run):
+    run("index", SAMPLE, "--index", tmp_path)
+    result = run("search", "ракета", "--index", tmp_path)
+    assert "company: Rheinmetall 1" in result.stdout
+    typo = run("search", "Lockhed", "--index", tmp_path)
+    assert typo.exit_code == 1 and "Did you mean: Lockheed" in typo.stdout
+
+
+def test_companies_command_lists_the_gazetteer(tmp_path, run):
+    run("index", SAMPLE, "--index", tmp_path)
+    rows = json.loads(run("companies", "--json", "--index", tmp_path).stdout)
+    by_id = {r["id"]: r for r in rows}
+    assert len(rows) >= 60
+    assert by_id["rheinmetall"]["documents"] == 1 and by_id["rheinmetall"]["aliases"] >= 3
+    assert by_id["boeing"]["name_uk"]
+    text = run("companies", "--index", tmp_path).stdout
+    assert "rheinmetall" in text and "articles" in text
