@@ -1,0 +1,133 @@
+"""UI text in English and Ukrainian: labels, month names, numbers and dates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+LANGUAGES = ("en", "uk")
+DEFAULT = "en"
+
+MESSAGES = {
+    "en": {
+        "title": "defnews — defense-industry news search",
+        "tagline": "Search defense-industry news in English and Ukrainian",
+        "search": "Search",
+        "query_label": "Search query",
+        "examples": "Try",
+        "holds": "The index holds {documents} articles ({languages}), {span}; updated {updated}.",
+        "results": "{total} results",
+        "results_range": "{first}–{last} of {total} results",
+        "took": "in {ms} ms",
+        "no_results": "No articles match.",
+        "did_you_mean": "Did you mean",
+        "sort": "Sort",
+        "sort_relevance": "Relevance",
+        "sort_newest": "Newest",
+        "sort_oldest": "Oldest",
+        "facet_company": "Companies",
+        "facet_lang": "Language",
+        "facet_source": "Sources",
+        "facet_date": "Published",
+        "show_more": "Show more",
+        "show_less": "Show fewer",
+        "remove": "Remove filter",
+        "from": "From",
+        "to": "To",
+        "apply": "Apply",
+        "all_dates": "Any date",
+        "prev": "Previous",
+        "next": "Next",
+        "page": "Page {page}",
+        "feed": "Atom feed of this search",
+        "other_ui": "Українською",
+        "error": "Something is wrong with this request",
+        "not_found": "Page not found",
+        "undated": "undated",
+        "filters": "Filters",
+        "histogram": "Articles per month",
+        "month_bar": "{month}: {count} articles",
+        "lang_en": "English",
+        "lang_uk": "Ukrainian",
+        "unavailable": "The search index is not available yet. Build it with: defnews index data/articles",
+    },
+    "uk": {
+        "title": "defnews — пошук новин оборонної промисловості",
+        "tagline": "Пошук новин оборонної промисловості українською та англійською",
+        "search": "Шукати",
+        "query_label": "Пошуковий запит",
+        "examples": "Спробуйте",
+        "holds": "В індексі {documents} статей ({languages}), {span}; оновлено {updated}.",
+        "results": "Знайдено: {total}",
+        "results_range": "{first}–{last} з {total}",
+        "took": "за {ms} мс",
+        "no_results": "Нічого не знайдено.",
+        "did_you_mean": "Можливо, ви мали на увазі",
+        "sort": "Сортування",
+        "sort_relevance": "За релевантністю",
+        "sort_newest": "Спершу нові",
+        "sort_oldest": "Спершу старі",
+        "facet_company": "Компанії",
+        "facet_lang": "Мова",
+        "facet_source": "Джерела",
+        "facet_date": "Дата публікації",
+        "show_more": "Показати більше",
+        "show_less": "Показати менше",
+        "remove": "Прибрати фільтр",
+        "from": "Від",
+        "to": "До",
+        "apply": "Застосувати",
+        "all_dates": "Будь-яка дата",
+        "prev": "Попередня",
+        "next": "Наступна",
+        "page": "Сторінка {page}",
+        "feed": "Atom-стрічка цього пошуку",
+        "other_ui": "In English",
+        "error": "Із цим запитом щось не так",
+        "not_found": "Сторінку не знайдено",
+        "undated": "без дати",
+        "filters": "Фільтри",
+        "histogram": "Статті за місяцями",
+        "month_bar": "{month}: статей — {count}",
+        "lang_en": "англійська",
+        "lang_uk": "українська",
+        "unavailable": "Пошуковий індекс ще не створено. Створіть його командою: defnews index data/articles",
+    },
+}
+
+MONTHS = {
+    "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
+    "uk": "січ лют бер кві тра чер лип сер вер жов лис гру".split(),
+}
+# Month names in the genitive, as Ukrainian dates need ("5 серпня 2024").
+MONTHS_FULL = {
+    "en": "January February March April May June July August September October November December".split(),
+    "uk": "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня".split(),
+}
+
+
+def text(ui: str, key: str, **values) -> str:
+    """The message ``key`` in language ``ui``, with ``values`` filled in."""
+    message = MESSAGES.get(ui, MESSAGES[DEFAULT]).get(key) or MESSAGES[DEFAULT][key]
+    return message.format(**values) if values else message
+
+
+def number(ui: str, value: int) -> str:
+    """1,234 in English; 1 234 (narrow no-break space) in Ukrainian."""
+    formatted = f"{value:,}"
+    return formatted.replace(",", "\u202f") if ui == "uk" else formatted
+
+
+def date(ui: str, iso: str | None) -> str:
+    """A publication date for people: "5 Aug 2024" / "5 серпня 2024"."""
+    if not iso:
+        return text(ui, "undated")
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    if ui == "uk":
+        return f"{moment.day} {MONTHS_FULL['uk'][moment.month - 1]} {moment.year}"
+    return f"{moment.day} {MONTHS['en'][moment.month - 1]} {moment.year}"
+
+
+def month(ui: str, value: str) -> str:
+    """ "2024-06" → "Jun 2024" / "чер 2024"."""
+    year, number_ = value.split("-")
+    return f"{MONTHS.get(ui, MONTHS[DEFAULT])[int(number_) - 1]} {year}"

@@ -1,0 +1,46 @@
+"""Turn query-string parameters into a SearchRequest, or a clear error."""
+
+from __future__ import annotations
+
+from indexer.errors import QueryError
+from indexer.search import MAX_PER_PAGE, SearchRequest
+
+# Longest query string accepted at all (bytes): a search URL is never larger.
+MAX_QUERY_STRING = 16 * 1024
+# Values one repeatable filter may carry.
+MAX_VALUES = 50
+
+
+def search_request(args, ui: str, per_page: int, facet_size: int) -> SearchRequest:
+    """Validate ``args`` (a MultiDict) and build the engine's request."""
+    page = _positive_int(args.get("page", "1"), "page")
+    if "per_page" in args:
+        per_page = _positive_int(args["per_page"], "per_page")
+        if per_page > MAX_PER_PAGE:
+            raise QueryError(f"per_page must be at most {MAX_PER_PAGE}")
+    return SearchRequest(
+        query=args.get("q", ""),
+        companies=_values(args, "company"),
+        langs=_values(args, "lang"),
+        sources=_values(args, "source"),
+        date_from=args.get("from") or None,
+        date_to=args.get("to") or None,
+        sort=args.get("sort") or "relevance",
+        page=page,
+        per_page=per_page,
+        facet_size=facet_size,
+        ui_lang=ui,
+    )
+
+
+def _positive_int(value: str, name: str) -> int:
+    if not value.isdigit() or int(value) < 1 or len(value) > 6:
+        raise QueryError(f"{name} must be a whole number from 1, not {value[:20]!r}")
+    return int(value)
+
+
+def _values(args, name: str) -> tuple[str, ...]:
+    values = tuple(v for v in args.getlist(name) if v.strip())
+    if len(values) > MAX_VALUES:
+        raise QueryError(f"at most {MAX_VALUES} values of {name!r}")
+    return values

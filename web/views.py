@@ -1,0 +1,373 @@
+"""Pages and endpoints. Views only translate HTTP to indexer.search and back;
+templates only loop over what the views hand them."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from indexer.companies import default_gazetteer
+from indexer.complete import complete
+from indexer.errors import IndexMissingError, QueryError
+from indexer.search import MAX_DEPTH, SearchRequest, search
+
+from . import i18n
+from .engine import live_index
+from .params import MAX_QUERY_STRING, search_request
+from .urls import search_url, toggle_url
+
+bp = Blueprint("search", __name__)
+
+EXAMPLES = [
+    "Rheinmetall снаряди",
+    "F-16 deliveries",
+    "дрони-перехоплювачі",
+    "IRIS-T",
+    "Су-34",
+    '"air defense" Patriot',
+]
+# Longest text /api/suggest completes.
+MAX_SUGGEST_CHARS = 200
+# Facet values shown before "show more".
+FACET_SHOWN = 10
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def ui_language() -> str:
+    ui = request.args.get("ui")
+    if ui in i18n.LANGUAGES:
+        return ui
+    return request.accept_languages.best_match(i18n.LANGUAGES) or i18n.DEFAULT
+
+
+@bp.app_context_processor
+def inject_ui():
+    ui = ui_language()
+    other = "uk" if ui == "en" else "en"
+    huge = len(request.query_string) > MAX_QUERY_STRING
+    return {
+        "ui": ui,
+        "t": lambda key, **values: i18n.text(ui, key, **values),
+        "other_ui_url": f"/?ui={other}"
+        if huge
+        else search_url(request.args, path=request.path, ui=other, page=request.args.get("page")),
+        "query": request.args.get("q", "")[:1000],
+    }
+
+
+@bp.get("/")
+def home():
+    ui = ui_language()
+    try:
+        stats = live_index().stats()
+    except IndexMissingError:
+        return render_template("index.html", holds=None, examples=_examples(ui)), 503
+    return render_template("index.html", holds=_holds(stats, ui), examples=_examples(ui))
+
+
+@bp.get("/search")
+def search_page():
+    ui = ui_language()
+    config = current_app.config
+    try:
+        req = search_request(request.args, ui, config["PAGE_SIZE"], config["FACET_SIZE_MORE"])
+        started = time.perf_counter()
+        result = search(live_index().get(), req)
+        took_ms = round((time.perf_counter() - started) * 1000)
+        last_page = max(1, math.ceil(min(result.total, MAX_DEPTH) / req.per_page))
+        if req.page > last_page:
+            raise QueryError(f"page {req.page} is past the last page ({last_page})")
+    except QueryError as e:
+        return render_template("search.html", error=str(e), result=None), 400
+    except IndexMissingError:
+        return render_template("search.html", error=i18n.text(ui, "unavailable"), result=None), 503
+    args = _canonical_args(request.args, req)
+    return render_template(
+        "search.html",
+        error=None,
+        result=result,
+        took_ms=took_ms,
+        hits=[_hit_view(h, ui, args) for h in result.hits],
+        facets=_facet_views(result, args, ui),
+        chips=_chips(args, result, ui),
+        histogram=_histogram(result.facets["month"], args, ui),
+        years=[
+            {
+                "label": v.value,
+                "count": v.count,
+                "url": search_url(args, **{"from": v.value, "to": v.value}),
+            }
+            for v in result.facets["year"]
+        ],
+        pages=_pagination(req.page, last_page, args),
+        sort_links=[
+            {"key": s, "url": search_url(args, sort=s), "current": req.sort == s}
+            for s in ("relevance", "newest", "oldest")
+        ],
+        suggestion_url=search_url(args, q=result.suggestion) if result.suggestion else None,
+        feed_url=search_url(args, path="/search.atom", drop=("sort",)),
+        hidden=[
+            (k, v) for k in ("company", "lang", "source", "sort", "ui") for v in args.getlist(k)
+        ],
+        date_hidden=[
+            (k, v)
+            for k in ("q", "company", "lang", "source", "sort", "ui")
+            for v in args.getlist(k)
+        ],
+        date_from=args.get("from", ""),
+        date_to=args.get("to", ""),
+        range_text=_range_text(result, req),
+    )
+
+
+@bp.get("/api/search")
+def api_search():
+    ui = ui_language()
+    config = current_app.config
+    try:
+        req = search_request(request.args, ui, config["PAGE_SIZE"], config["FACET_SIZE"])
+        return jsonify(search(live_index().get(), req).to_json())
+    except QueryError as e:
+        return jsonify({"error": str(e)}), 400
+    except IndexMissingError as e:
+        return jsonify({"error": str(e)}), 503
+
+
+@bp.get("/api/suggest")
+def api_suggest():
+    text = request.args.get("q", "")[:MAX_SUGGEST_CHARS]
+    try:
+        completions = complete(live_index().get(), text)
+    except IndexMissingError:
+        completions = []
+    return jsonify([text, completions])
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    body = render_template("opensearch.xml", base=request.host_url.rstrip("/"))
+    return Response(body, mimetype="application/opensearchdescription+xml")
+
+
+@bp.get("/search.atom")
+def atom_feed():
+    ui = ui_language()
+    config = current_app.config
+    try:
+        req = search_request(request.args, ui, config["FEED_SIZE"], 1)
+        req = SearchRequest(**{**req.__dict__, "sort": "newest", "page": 1})
+        result = search(live_index().get(), req)
+    except QueryError as e:
+        return Response(str(e), status=400, mimetype="text/plain")
+    except IndexMissingError as e:
+        return Response(str(e), status=503, mimetype="text/plain")
+    body = render_template(
+        "atom.xml",
+        result=result,
+        self_url=request.url,
+        page_url=request.host_url.rstrip("/") + search_url(request.args, sort="newest"),
+        updated=max(
+            (h.published for h in result.hits if h.published), default="1970-01-01T00:00:00Z"
+        ),
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        documents = live_index().get().doc_count()
+    except (IndexMissingError, OSError) as e:
+        return jsonify({"status": "unavailable", "error": str(e)}), 503
+    return jsonify({"status": "ok", "documents": documents})
+
+
+def init_app(app) -> None:
+    @app.before_request
+    def refuse_huge_requests():
+        if len(request.query_string) > MAX_QUERY_STRING:
+            message = f"the request is too large (over {MAX_QUERY_STRING // 1024} KB of parameters)"
+            if request.path.startswith("/api/"):
+                return jsonify({"error": message}), 400
+            return render_template("search.html", error=message, result=None), 400
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(e):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": e.description}), e.code
+        return render_template("error.html", code=e.code, message=e.description), e.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(e):
+        current_app.logger.exception("unhandled error")
+        message = "internal error; the problem was logged"
+        if request.path.startswith("/api/"):
+            return jsonify({"error": message}), 500
+        return render_template("error.html", code=500, message=message), 500
+
+
+# View models --------------------------------------------------------------
+
+
+def _examples(ui):
+    return [{"text": q, "url": search_url(MultiDict(), q=q, ui=ui)} for q in EXAMPLES]
+
+
+def _holds(stats, ui):
+    languages = ", ".join(
+        f"{i18n.text(ui, 'lang_' + lang)} {i18n.number(ui, n)}"
+        for lang, n in stats["languages"].items()
+    )
+    span = "–"
+    if stats["date_from"]:
+        span = f"{i18n.date(ui, stats['date_from'])} – {i18n.date(ui, stats['date_to'])}"
+    return i18n.text(
+        ui,
+        "holds",
+        documents=i18n.number(ui, stats["documents"]),
+        languages=languages,
+        span=span,
+        updated=i18n.date(ui, stats["updated"]),
+    )
+
+
+def _canonical_args(args, req):
+    """The arguments with company names resolved to ids, so facet links know
+    which values are selected."""
+    args = MultiDict(args)
+    if req.companies:
+        gazetteer = default_gazetteer()
+        args.setlist("company", [gazetteer.resolve(c) or c for c in req.companies])
+    return args
+
+
+def _hit_view(hit, ui, args):
+    gazetteer = default_gazetteer()
+    return {
+        "hit": hit,
+        "date": i18n.date(ui, hit.published),
+        "companies": [
+            {"label": gazetteer.label(c, ui), "url": toggle_url(args, "company", c)}
+            if c not in args.getlist("company")
+            else {"label": gazetteer.label(c, ui), "url": None}
+            for c in hit.companies
+        ],
+    }
+
+
+def _facet_views(result, args, ui):
+    views = []
+    for name, key in (("company", "company"), ("lang", "lang"), ("source", "source")):
+        selected = set(args.getlist(key))
+        values = [
+            {
+                "label": v.label,
+                "count": i18n.number(ui, v.count),
+                "selected": v.value in selected,
+                "url": toggle_url(args, key, v.value),
+            }
+            for v in result.facets[name]
+        ]
+        views.append(
+            {
+                "name": name,
+                "title": i18n.text(ui, f"facet_{name}"),
+                "shown": values[:FACET_SHOWN],
+                "more": values[FACET_SHOWN:],
+            }
+        )
+    return views
+
+
+def _chips(args, result, ui):
+    labels = {
+        name: {v.value: v.label for v in result.facets[facet]}
+        for name, facet in (("company", "company"), ("lang", "lang"), ("source", "source"))
+    }
+    chips = []
+    for key in ("company", "lang", "source"):
+        for value in args.getlist(key):
+            chips.append(
+                {"label": labels[key].get(value, value), "url": toggle_url(args, key, value)}
+            )
+    if args.get("from") or args.get("to"):
+        label = f"{args.get('from', '…')} – {args.get('to', '…')}"
+        chips.append({"label": label, "url": search_url(args, drop=("from", "to"))})
+    return chips
+
+
+def _histogram(months, args, ui):
+    """Bars for every month from the first to the last with articles."""
+    if not months:
+        return None
+    counts = {v.value: v.count for v in months}
+    first, last = months[0].value, months[-1].value
+    year, month = int(first[:4]), int(first[5:])
+    series = []
+    while f"{year:04d}-{month:02d}" <= last:
+        series.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    peak = max(counts.values())
+    low, high = args.get("from", ""), args.get("to", "")
+    width, gap, height = 10, 2, 80
+    bars = []
+    for i, m in enumerate(series):
+        count = counts.get(m, 0)
+        bar_height = round(height * count / peak) if count else 0
+        selected = bool(low or high) and (not low or m >= low[:7]) and (not high or m <= high[:7])
+        bars.append(
+            {
+                "x": i * (width + gap),
+                "y": height - bar_height,
+                "width": width,
+                "height": max(bar_height, 1 if count else 0),
+                "label": i18n.text(ui, "month_bar", month=i18n.month(ui, m), count=count),
+                "url": search_url(args, **{"from": m, "to": m}) if count else None,
+                "selected": selected,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": len(series) * (width + gap),
+        "height": height,
+        "first": i18n.month(ui, first),
+        "last": i18n.month(ui, last),
+    }
+
+
+def _pagination(page, last_page, args):
+    window = range(max(1, page - 3), min(last_page, page + 3) + 1)
+    return {
+        "prev": search_url(args, page=str(page - 1)) if page > 1 else None,
+        "next": search_url(args, page=str(page + 1)) if page < last_page else None,
+        "numbers": [
+            {"n": n, "url": search_url(args, page=str(n)), "current": n == page} for n in window
+        ],
+        "show": last_page > 1,
+    }
+
+
+def _range_text(result, req):
+    if not result.hits:
+        return None
+    first = (req.page - 1) * req.per_page + 1
+    return {"first": first, "last": first + len(result.hits) - 1}
