@@ -28,11 +28,9 @@ index: $(INDEX)/CURRENT
 rebuild: $(VENV)/.installed-run
 	$(BIN)/defnews index $(ARTICLES) --index $(INDEX) --rebuild
 
-# Until the web front-end lands: show what the index holds and a demo search.
+# Serve the web UI on http://127.0.0.1:8000 (Ctrl-C stops it).
 run: $(VENV)/.installed-run index
-	$(BIN)/defnews stats --index $(INDEX)
-	$(BIN)/defnews search --index $(INDEX) --limit 3 Rheinmetall снаряди
-	$(BIN)/defnews search --index $(INDEX) --limit 3 F-16 deliveries
+	$(BIN)/defnews serve --host 127.0.0.1 --port 8000 --index $(INDEX)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

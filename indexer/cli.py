@@ -207,6 +207,22 @@ def stats_command(as_json, index_dir):
     click.echo(f"updated    {stats['updated']}")
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores)."
+)
+@index_option
+def serve_command(host, port, workers, index_dir):
+    """Serve the web UI and JSON API with gunicorn (reads the index only)."""
+    from web.server import WORKERS, serve
+
+    index_dir = index_dir_from(index_dir)
+    click.echo(f"defnews: serving {index_dir} on http://{host}:{port}", err=True)
+    serve(host, port, index_dir, workers or WORKERS)
+
+
 @cli.command("companies")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @index_option
