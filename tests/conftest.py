@@ -36,12 +36,29 @@ def sample_ix(sample_index_dir):
 
 
 @pytest.fixture(scope="session")
-def corpus_ix(tmp_path_factory):
+def corpus_index_dir(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("corpus-index")
     build_index(index_dir, CORPUS_DIR)
-    ix = open_index(str(index_dir))
+    return str(index_dir)
+
+
+@pytest.fixture(scope="session")
+def corpus_ix(corpus_index_dir):
+    ix = open_index(corpus_index_dir)
     yield ix
     ix.close()
+
+
+@pytest.fixture
+def app(sample_index_dir):
+    from web import create_app
+
+    return create_app({"INDEX_DIR": sample_index_dir, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
 def shared_corpus(name):
