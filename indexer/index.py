@@ -24,6 +24,8 @@ DEFAULT_INDEX_DIR = os.path.join("data", "index")
 
 # Memory Whoosh's writer may use for sorting postings before spilling to disk.
 WRITER_LIMIT_MB = 256
+# Past this many segments a commit merges them all (searching many is slow).
+MAX_SEGMENTS = 10
 
 
 def index_dir_from(option: str | None) -> str:
@@ -38,6 +40,7 @@ class IndexReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
@@ -48,9 +51,10 @@ class IndexReport:
         return self.added + self.updated + self.unchanged
 
     def summary(self) -> str:
+        removed = f", {self.removed} removed" if self.removed else ""
         return (
             f"{self.indexed} articles indexed ({self.added} new, {self.updated} "
-            f"updated, {self.unchanged} unchanged), {self.rejected} rejected, "
+            f"updated, {self.unchanged} unchanged){removed}, {self.rejected} rejected, "
             f"{len(self.problems)} problems reported in {self.seconds:.1f}s"
         )
 
@@ -71,50 +75,71 @@ def update_index(
     rebuild: bool = False,
     progress: Callable[[Article | Problem], None] | None = None,
     gazetteer: Gazetteer | None = None,
+    delete_ids: Iterable[str] = (),
+    meta: dict | None = None,
+    lock: bool = True,
+    wait: float = 0.0,
 ) -> IndexReport:
-    """Add new and changed articles; with ``rebuild``, start from empty.
+    """Add new and changed articles, remove ``delete_ids``; with ``rebuild``,
+    start from empty.
 
-    Either way the result is written into a new generation and published
-    atomically, so searches running meanwhile see the old or the new index.
+    The result is written into a new generation and published atomically, so
+    searches running meanwhile see the old or the new index; nothing is
+    published when nothing changed. ``meta`` is stored with the generation
+    (the reindex job keeps its file state there). With ``lock`` the writer
+    lock is taken first (waiting up to ``wait`` seconds; LockedError after).
     Companies are detected with ``gazetteer`` (default: data/companies.toml).
     """
+    if lock:
+        with store.writer_lock(index_dir, wait):
+            return update_index(
+                index_dir, records, rebuild, progress, gazetteer, delete_ids, meta, lock=False
+            )
     started = time.monotonic()
     gazetteer = gazetteer or default_gazetteer()
     base = None if rebuild else store.current_generation(index_dir)
+    base_meta = store.read_meta(base) if base else {}
     if base is not None:
         _check_version(index_dir, base)
+    new_meta = {**base_meta, **(meta or {}), "analysis_version": ANALYSIS_VERSION}
     gen = store.new_generation(index_dir, base)
     report = IndexReport()
     try:
-        if base is None:
-            ix = whoosh_index.create_in(gen, news_schema())
-        else:
-            ix = whoosh_index.open_dir(gen)
+        ix = whoosh_index.open_dir(gen) if base else whoosh_index.create_in(gen, news_schema())
         with ix.reader() as reader:
             known = _stored_hashes(reader)
         writer = ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
         try:
             changed = _write_records(writer, records, known, report, progress, gazetteer)
+            for doc_id in delete_ids:
+                if doc_id in known:
+                    writer.delete_by_term("id", doc_id)
+                    report.removed += 1
+                    changed = True
         except BaseException:
             writer.cancel()
             raise
-        if not changed and base is not None:
-            writer.cancel()
-            store.discard(gen)
-            report.generation = base
+        if changed or base is None:
+            writer.commit(optimize=len(ix._segments()) >= MAX_SEGMENTS)
         else:
-            writer.commit()
-            ix.close()
-            store.publish(
-                index_dir, gen, {"analysis_version": ANALYSIS_VERSION, "built": time.time()}
-            )
+            writer.cancel()
+        ix.close()
+        if changed or base is None or _without_time(new_meta) != _without_time(base_meta):
+            store.publish(index_dir, gen, {**new_meta, "built": time.time()})
             store.collect_garbage(index_dir)
             report.generation = gen
+        else:
+            store.discard(gen)
+            report.generation = base
     except BaseException:
         store.discard(gen)
         raise
     report.seconds = time.monotonic() - started
     return report
+
+
+def _without_time(meta: dict) -> dict:
+    return {k: v for k, v in meta.items() if k != "built"}
 
 
 def _write_records(writer, records, known, report, progress, gazetteer) -> bool:

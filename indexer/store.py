@@ -14,20 +14,32 @@ half-written one, and a crash mid-write leaves the live index untouched.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
 import time
 
+from .errors import DefnewsError
+
 POINTER = "CURRENT"
 PREFIX = "gen-"
 META = "defnews.json"
+# In each generation: readers hold a shared lock on LEASE while they use it;
+# RETIRED holds the time it stopped being live.
+LEASE = "READERS"
+RETIRED = "RETIRED"
+# The writers' lock, beside the generations.
+WRITER_LOCK = ".writer.lock"
 
-# Old generations kept after a publish, for readers that resolved CURRENT a
-# moment before it moved.
-KEEP_GENERATIONS = 2
-# A generation older than this that is not live can be collected.
-GRACE_SECONDS = 300
+# A retired generation is kept at least this long, for readers that resolved
+# CURRENT a moment before it moved but have not taken their lease yet.
+GRACE_SECONDS = 30
+
+
+class LockedError(DefnewsError):
+    """Another writer holds the index."""
 
 
 def current_generation(index_dir: str) -> str | None:
@@ -63,9 +75,10 @@ def new_generation(index_dir: str, base: str | None) -> str:
             number += 1
     if base:
         for name in os.listdir(base):
-            if name.endswith("LOCK") or name == META:
-                continue  # a lock file is per directory; metadata is rewritten
+            if name.endswith("LOCK") or name in (META, LEASE, RETIRED):
+                continue  # locks and leases are per directory; metadata is rewritten
             _link_or_copy(os.path.join(base, name), os.path.join(path, name))
+    open(os.path.join(path, LEASE), "w").close()
     return path
 
 
@@ -76,6 +89,7 @@ def publish(index_dir: str, gen_path: str, meta: dict) -> None:
     for name in os.listdir(gen_path):
         _fsync_file(os.path.join(gen_path, name))
     _fsync_dir(gen_path)
+    previous = current_generation(index_dir)
     tmp = os.path.join(index_dir, f".{POINTER}.{os.getpid()}")
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(os.path.basename(gen_path) + "\n")
@@ -83,6 +97,9 @@ def publish(index_dir: str, gen_path: str, meta: dict) -> None:
         os.fsync(f.fileno())
     os.replace(tmp, os.path.join(index_dir, POINTER))
     _fsync_dir(index_dir)
+    if previous and previous != gen_path:
+        with open(os.path.join(previous, RETIRED), "w", encoding="utf-8") as f:
+            f.write(f"{time.time()}\n")
 
 
 def discard(gen_path: str) -> None:
@@ -91,23 +108,105 @@ def discard(gen_path: str) -> None:
 
 
 def collect_garbage(index_dir: str, now: float | None = None) -> list[str]:
-    """Remove generations that are neither live, recent, nor among the newest."""
+    """Remove generations no reader can still use. Call with the writer lock.
+
+    A generation goes when it is not live and either was never published (a
+    crashed writer's leftover: no metadata) or was retired more than
+    GRACE_SECONDS ago, and no reader holds its lease.
+    """
     now = time.time() if now is None else now
     live = current_generation(index_dir)
-    numbers = sorted(_generation_numbers(index_dir), reverse=True)
+    if live is None:
+        return []
+    live_number = int(os.path.basename(live)[len(PREFIX) :])
+    # (The writer lock is held: no other generation is being built now.)
     removed = []
-    for number in numbers[KEEP_GENERATIONS + 1 :]:
+    for number in _generation_numbers(index_dir):
         path = os.path.join(index_dir, f"{PREFIX}{number:06d}")
-        if path == live:
+        if number == live_number:
             continue
-        try:
-            if now - os.stat(path).st_mtime < GRACE_SECONDS:
-                continue
-        except FileNotFoundError:
+        published = os.path.exists(os.path.join(path, META))
+        if published and now - _retired_at(path) < GRACE_SECONDS:
             continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path)
+        with _try_exclusive(os.path.join(path, LEASE)) as free:
+            if free:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
     return removed
+
+
+def _retired_at(path: str) -> float:
+    try:
+        with open(os.path.join(path, RETIRED), encoding="utf-8") as f:
+            return float(f.read().strip())
+    except (OSError, ValueError):
+        return os.stat(path).st_mtime if os.path.exists(path) else 0.0
+
+
+@contextlib.contextmanager
+def _try_exclusive(lease_path: str):
+    try:
+        fd = os.open(lease_path, os.O_RDONLY)
+    except FileNotFoundError:
+        yield True  # an old or half-made generation without a lease file
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        os.close(fd)
+
+
+class ReaderLease:
+    """A shared lock on a generation: while held, the generation is not
+    collected. Released by ``release()`` or when the process ends."""
+
+    def __init__(self, gen_path: str):
+        self.gen_path = gen_path
+        self._fd = None
+        try:
+            self._fd = os.open(os.path.join(gen_path, LEASE), os.O_RDONLY)
+            fcntl.flock(self._fd, fcntl.LOCK_SH)
+        except OSError:
+            self.release()  # no lease file: an old generation; nothing to hold
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: str, wait: float = 0.0):
+    """Hold the index's writer lock; raise LockedError if another process
+    holds it for longer than ``wait`` seconds. The kernel drops the lock when
+    its holder dies, so a killed run never blocks the next one."""
+    os.makedirs(index_dir, exist_ok=True)
+    path = os.path.join(index_dir, WRITER_LOCK)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                    raise LockedError(
+                        f"another defnews run (pid {holder}) is writing {index_dir}; exiting"
+                    ) from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _generation_numbers(index_dir: str) -> list[int]:

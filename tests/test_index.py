@@ -66,23 +66,64 @@ def test_a_failed_run_leaves_the_live_index_untouched(tmp_path):
         with pytest.raises(RuntimeError):
             update_index(str(tmp_path), records_then_crash(), rebuild=rebuild)
         assert store.current_generation(str(tmp_path)) == live
-        assert sorted(os.listdir(tmp_path)) == ["CURRENT", os.path.basename(live)]
+        assert sorted(g for g in os.listdir(tmp_path) if g.startswith("gen-")) == [
+            os.path.basename(live)
+        ]
     ix = open_index(str(tmp_path))
     assert ix.doc_count() == 6
     assert sorted(hits(ix, "F-16")) == ["t-en-1", "t-uk-2"]
 
 
-def test_old_generations_are_collected(tmp_path):
+def test_retired_generations_are_collected_unless_a_reader_holds_them(tmp_path):
     src = tmp_path / "a.jsonl"
-    for n in range(6):
+    index_dir = str(tmp_path / "ix")
+    for n in range(4):
         write_jsonl(src, {"id": "x", "title": "Ракети", "body": f"версія {n}"})
-        build_index(tmp_path / "ix", src)
-    gens = [g for g in os.listdir(tmp_path / "ix") if g.startswith("gen-")]
-    assert len(gens) == 6  # all recent: kept for readers
-    removed = store.collect_garbage(str(tmp_path / "ix"), now=float("inf"))
-    kept = sorted(g for g in os.listdir(tmp_path / "ix") if g.startswith("gen-"))
-    assert len(removed) == 3 and kept == ["gen-000004", "gen-000005", "gen-000006"]
-    assert open_index(str(tmp_path / "ix")).doc_count() == 1
+        build_index(index_dir, src)
+    gens = sorted(g for g in os.listdir(index_dir) if g.startswith("gen-"))
+    assert len(gens) == 4  # just retired: kept for readers that resolved CURRENT
+    lease = store.ReaderLease(os.path.join(index_dir, "gen-000002"))
+    try:
+        removed = store.collect_garbage(index_dir, now=float("inf"))
+    finally:
+        lease.release()
+    kept = sorted(g for g in os.listdir(index_dir) if g.startswith("gen-"))
+    assert kept == ["gen-000002", "gen-000004"] and len(removed) == 2
+    assert store.collect_garbage(index_dir, now=float("inf")) == [
+        os.path.join(index_dir, "gen-000002")
+    ]
+    assert open_index(index_dir).doc_count() == 1
+
+
+def test_a_crashed_writers_leftover_generation_is_collected(tmp_path):
+    build_index(tmp_path, SAMPLE)
+    leftover = store.new_generation(str(tmp_path), store.current_generation(str(tmp_path)))
+    assert os.path.isdir(leftover)
+    build_index(tmp_path, SAMPLE, rebuild=True)
+    assert not os.path.exists(leftover)
+
+
+def test_writers_exclude_each_other(tmp_path):
+    with store.writer_lock(str(tmp_path)):
+        with pytest.raises(store.LockedError, match="another defnews run"):
+            build_index(tmp_path, SAMPLE)
+        with pytest.raises(store.LockedError):
+            update_index(str(tmp_path), iter(()), wait=0.3)
+    assert build_index(tmp_path, SAMPLE).added == 6
+
+
+def test_deletions_and_metadata(tmp_path):
+    build_index(tmp_path, SAMPLE)
+    report = update_index(
+        str(tmp_path), iter(()), delete_ids=["t-uk-1", "no-such-id"], meta={"files": {"a": 1}}
+    )
+    assert report.removed == 1
+    gen = store.current_generation(str(tmp_path))
+    assert store.read_meta(gen)["files"] == {"a": 1}
+    assert open_index(str(tmp_path)).doc_count() == 5
+    # a metadata change alone publishes; nothing at all does not
+    same = update_index(str(tmp_path), iter(()), meta={"files": {"a": 1}})
+    assert same.generation == gen
 
 
 def test_missing_index_and_old_versions_give_clear_errors(tmp_path):
