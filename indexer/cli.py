@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
 
@@ -13,11 +14,14 @@ from .ingest import find_inputs, read_inputs
 from .search import SORTS, SearchRequest, search
 from .snippets import snippet_text
 from .stats import index_stats
+from .store import LockedError
 
-# Exit codes: 0 ok / hits; 1 no hits; 2 usage; 3 input problems reported.
+# Exit codes: 0 ok / hits; 1 no hits; 2 usage; 3 input problems reported;
+# 75 (EX_TEMPFAIL) another run holds the index.
 EXIT_NO_HITS = 1
 EXIT_USAGE = 2
 EXIT_PROBLEMS = 3
+EXIT_LOCKED = 75
 
 index_option = click.option(
     "--index",
@@ -36,8 +40,11 @@ def cli():
 @cli.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in atomically.")
+@click.option(
+    "--wait", type=click.FloatRange(0), default=0, help="Wait this long for another writer."
+)
 @index_option
-def index_command(paths, rebuild, index_dir):
+def index_command(paths, rebuild, wait, index_dir):
     """Index JSONL files or directories of them.
 
     Unchanged articles are skipped; new and changed ones are written. Each bad
@@ -50,7 +57,12 @@ def index_command(paths, rebuild, index_dir):
         raise click.UsageError(str(e)) from None
     progress = _progress_bar(files)
     try:
-        report = update_index(index_dir, _reported(read_inputs(files), progress), rebuild=rebuild)
+        report = update_index(
+            index_dir, _reported(read_inputs(files), progress), rebuild=rebuild, wait=wait
+        )
+    except LockedError as e:
+        click.echo(f"defnews: {e}", err=True)
+        sys.exit(EXIT_LOCKED)
     except DefnewsError as e:
         _fail(str(e))
     finally:
@@ -205,6 +217,83 @@ def stats_command(as_json, index_dir):
     click.echo(f"dates      {stats['date_from'] or '–'} … {stats['date_to'] or '–'}")
     click.echo(f"size       {stats['size_bytes'] / 1e6:.1f} MB in {stats['segments']} segments")
     click.echo(f"updated    {stats['updated']}")
+    if stats.get("last_run"):
+        run = stats["last_run"]
+        click.echo(f"last run   {run.get('finished')}: {run.get('summary')}")
+
+
+@cli.command("reindex")
+@click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    help="Sources (default: $DEFNEWS_CONFIG, else ./defnews.toml).",
+)
+@click.option("--keep-deleted", is_flag=True, help="Keep articles whose source file disappeared.")
+@click.option(
+    "--wait", type=click.FloatRange(0), default=0, help="Wait this long for a running reindex."
+)
+@click.option(
+    "--log", "log_file", metavar="FILE", help="Append details (problems, fetches) to FILE."
+)
+@click.option("--verbose", is_flag=True, help="Print details on stderr too.")
+@index_option
+def reindex_command(config_file, keep_deleted, wait, log_file, verbose, index_dir):
+    """Bring the index up to date with the configured sources (for cron).
+
+    Prints one summary line. Exit 0 ok, 3 records rejected or sources failed,
+    75 another run holds the index, 2 usage or configuration error."""
+    from .config import config_path, load_config
+    from .reindex import reindex
+
+    try:
+        config = load_config(config_path(config_file))
+    except DefnewsError as e:
+        _fail(str(e))
+    index_dir = index_dir or config.index_path or index_dir_from(None)
+    log = open(log_file, "a", encoding="utf-8") if log_file else None
+
+    def note(line):
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+        if log:
+            log.write(f"{stamp} {line}\n")
+            log.flush()
+        if verbose:
+            click.echo(line, err=True)
+
+    try:
+        report = reindex(config, index_dir, keep_deleted=keep_deleted, wait=wait, note=note)
+    except LockedError as e:
+        note(str(e))
+        click.echo(f"defnews: {e}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except DefnewsError as e:
+        note(str(e))
+        _fail(str(e))
+    note(report.summary())
+    if log:
+        log.close()
+    click.echo(report.summary())
+    sys.exit(0 if report.ok else EXIT_PROBLEMS)
+
+
+@cli.command("check")
+@index_option
+def check_command(index_dir):
+    """Verify the index: it opens, every file reads, documents are consistent."""
+    from .check import check_index
+
+    index_dir = index_dir_from(index_dir)
+    problems = check_index(index_dir)
+    for problem in problems:
+        click.echo(f"defnews check: {problem}", err=True)
+    if problems:
+        click.echo(
+            f"rebuild it from the sources: defnews index --rebuild PATH... --index {index_dir}",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"{index_dir}: ok")
 
 
 @cli.command("serve")

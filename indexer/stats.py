@@ -10,6 +10,7 @@ from whoosh.util.times import long_to_datetime
 from . import store
 from .facets import facet_columns
 from .index import open_index
+from .reindex import last_run
 
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -34,4 +35,5 @@ def index_stats(index_dir: str) -> dict:
         "size_bytes": size,
         "segments": segments,
         "updated": datetime.fromtimestamp(built, UTC).strftime(_ISO),
+        "last_run": last_run(index_dir) or None,
     }
