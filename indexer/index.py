@@ -60,13 +60,20 @@ class IndexReport:
 
 
 def open_index(index_dir: str):
-    """Open the live generation for reading, or raise IndexMissingError."""
+    """Open the live generation for reading, or raise IndexMissingError.
+
+    The returned index holds a reader lease on its generation for as long as
+    it is referenced, so no writer collects the files under it.
+    """
     gen = store.current_generation(index_dir)
     if gen is None:
         raise IndexMissingError(
             f"no index at {index_dir}; build one with: defnews index data/articles"
         )
-    return whoosh_index.open_dir(gen)
+    lease = store.ReaderLease(gen)
+    ix = whoosh_index.open_dir(gen)
+    ix.defnews_lease = lease
+    return ix
 
 
 def update_index(

@@ -180,6 +180,8 @@ class ReaderLease:
             os.close(self._fd)
             self._fd = None
 
+    __del__ = release
+
 
 @contextlib.contextmanager
 def writer_lock(index_dir: str, wait: float = 0.0):

@@ -141,3 +141,19 @@ def test_missing_index_and_old_versions_give_clear_errors(tmp_path):
 def test_segments_are_not_compound_files(sample_index_dir):
     files = os.listdir(store.current_generation(sample_index_dir))
     assert not any(f.endswith(".seg") for f in files)  # searchers would copy them to RAM
+
+
+def test_an_open_index_keeps_its_generation_until_dropped(tmp_path):
+    src = tmp_path / "a.jsonl"
+    write_jsonl(src, {"id": "x", "title": "Ракети", "body": "перша"})
+    build_index(tmp_path / "ix", src)
+    reader_ix = open_index(str(tmp_path / "ix"))
+    held = reader_ix.storage.folder
+    for n in range(2):
+        write_jsonl(src, {"id": "x", "title": "Ракети", "body": f"версія {n}"})
+        build_index(tmp_path / "ix", src)
+    store.collect_garbage(str(tmp_path / "ix"), now=float("inf"))
+    assert os.path.isdir(held) and hits(reader_ix, "перший") == ["x"]
+    del reader_ix
+    store.collect_garbage(str(tmp_path / "ix"), now=float("inf"))
+    assert not os.path.exists(held)

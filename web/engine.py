@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 
 from flask import current_app
-from whoosh import index as whoosh_index
 
 from indexer import store
 from indexer.errors import IndexMissingError
+from indexer.index import open_index
 from indexer.stats import index_stats
 
 
@@ -31,7 +31,9 @@ class LiveIndex:
         if gen != self._gen:
             with self._lock:
                 if gen != self._gen:
-                    self._ix = whoosh_index.open_dir(gen)
+                    # The old index (and its reader lease) lives on while
+                    # requests that started on it still hold it.
+                    self._ix = open_index(self.index_dir)
                     self._stats = None
                     self._gen = gen
         return self._ix
