@@ -157,3 +157,15 @@ def test_an_open_index_keeps_its_generation_until_dropped(tmp_path):
     del reader_ix
     store.collect_garbage(str(tmp_path / "ix"), now=float("inf"))
     assert not os.path.exists(held)
+
+
+def test_segments_are_merged_past_the_threshold(tmp_path):
+    from indexer.index import MAX_SEGMENTS
+
+    src = tmp_path / "a.jsonl"
+    for n in range(MAX_SEGMENTS + 4):
+        write_jsonl(src, *({"id": f"d{n}-{i}", "title": "Ракети", "body": f"партія {n}"} for i in range(3)))
+        build_index(tmp_path / "ix", src)
+    ix = open_index(str(tmp_path / "ix"))
+    assert len(ix._segments()) <= MAX_SEGMENTS
+    assert ix.doc_count() == 3 * (MAX_SEGMENTS + 4)

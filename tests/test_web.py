@@ -279,3 +279,17 @@ def test_no_inline_scripts_or_styles(client):
         assert not [
             tag for tag in page.find_all(True) if any(a.startswith("on") for a in tag.attrs)
         ]
+
+
+def test_numbers_follow_the_ui_language(tmp_path):
+    from web import create_app
+
+    src = tmp_path / "many.jsonl"
+    src.write_text(
+        "\n".join(json.dumps({"id": f"n{i}", "title": f"Ракета {i}", "body": "ракета"}) for i in range(1234)),
+        "utf-8",
+    )
+    build_index(tmp_path / "ix", src)
+    client = create_app({"INDEX_DIR": str(tmp_path / "ix"), "TESTING": True}).test_client()
+    assert "of 1,234 results" in soup(client.get("/search?q=ракета&ui=en")).select_one(".result-count").text
+    assert "з 1\u202f234" in soup(client.get("/search?q=ракета&ui=uk")).select_one(".result-count").text

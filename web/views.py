@@ -128,7 +128,8 @@ def search_page():
         ],
         date_from=args.get("from", ""),
         date_to=args.get("to", ""),
-        range_text=_range_text(result, req),
+        range_text=_range_text(result, req, ui),
+        total_text=i18n.number(ui, result.total),
     )
 
 
@@ -366,8 +367,9 @@ def _pagination(page, last_page, args):
     }
 
 
-def _range_text(result, req):
+def _range_text(result, req, ui):
     if not result.hits:
         return None
     first = (req.page - 1) * req.per_page + 1
-    return {"first": first, "last": first + len(result.hits) - 1}
+    last = first + len(result.hits) - 1
+    return {"first": i18n.number(ui, first), "last": i18n.number(ui, last)}
