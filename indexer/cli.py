@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
 import click
 
 from .errors import DefnewsError
-from .index import index_dir_from, open_index, update_index
+from .index import PARALLEL_BYTES, index_dir_from, open_index, update_index
 from .ingest import find_inputs, read_inputs
 from .search import SORTS, SearchRequest, search
 from .snippets import snippet_text
@@ -57,8 +58,13 @@ def index_command(paths, rebuild, wait, index_dir):
         raise click.UsageError(str(e)) from None
     progress = _progress_bar(files)
     try:
+        size = sum(os.path.getsize(f) for f in files)
         report = update_index(
-            index_dir, _reported(read_inputs(files), progress), rebuild=rebuild, wait=wait
+            index_dir,
+            _reported(read_inputs(files), progress),
+            rebuild=rebuild,
+            wait=wait,
+            parallel=size >= PARALLEL_BYTES,
         )
     except LockedError as e:
         click.echo(f"defnews: {e}", err=True)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import news_analyzer
-from .morphology import is_known_word
+from .analysis import STOPWORDS, NewsTokenizer, index_terms
+from .morphology import CACHE_SIZE, is_known_word
 from .normalize import is_cyrillic, normalize_word
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "companies.toml"
@@ -90,6 +90,30 @@ def ending_key(word: str) -> str | None:
     return "~" + word
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def _token_keys(raw: str, compound: bool) -> frozenset[str]:
+    word = normalize_word(raw)
+    if word in STOPWORDS:
+        return frozenset()
+    ending = ending_key(word)
+    return frozenset((*index_terms(word, compound), "=" + word, *((ending,) if ending else ())))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _surface_keys(raw: str, compound: bool) -> frozenset[str]:
+    """Keys of an ambiguous alias's word: its surface form, not its lemmas
+    (English stems stay: they keep "Palantir's" a match)."""
+    word = normalize_word(raw)
+    if word in STOPWORDS:
+        return frozenset()
+    keys = {"=" + word}
+    if ending := ending_key(word):
+        keys.add(ending)
+    if not is_cyrillic(word[:1]):
+        keys.update(index_terms(word, compound))
+    return frozenset(keys)
+
+
 def slugify(name: str) -> str:
     return _SLUG.sub("-", name.lower()).strip("-")
 
@@ -98,7 +122,7 @@ class Gazetteer:
     """Companies by id, with a matcher over analysed token positions."""
 
     def __init__(self, companies, legal_forms=(), company_words=(), blockers=(), digest=""):
-        self.analyzer = news_analyzer()
+        self.tokenizer = NewsTokenizer()
         self.companies: dict[str, Company] = {c.id: c for c in companies}
         self.digest = digest
         self._legal_forms = self._keys_of(legal_forms)
@@ -153,24 +177,24 @@ class Gazetteer:
     # Matching ------------------------------------------------------------
 
     def _positions(self, text: str, surface_only: bool = False):
-        """Map position → [keys, start, end] for every analysed token.
+        """Map position → [keys, start, end] for every word that is not a stopword.
 
         Keys are the index terms, ``=word`` for the normalised surface word
-        and the ending-stripped key of an unknown Cyrillic word.
+        and the ending-stripped key of an unknown Cyrillic word; all are
+        cached per raw token, so a text costs one tokenizer pass.
         """
+        keys_of = _surface_keys if surface_only else _token_keys
         positions: dict[int, list] = {}
-        for t in self.analyzer(text, positions=True, chars=True, keeporiginal=True):
+        for t in self.tokenizer(text, positions=True, chars=True):
+            keys = keys_of(t.text, t.compound)
+            if not keys:
+                continue  # a stopword: its position stays a gap, as in the index
             slot = positions.get(t.pos)
             if slot is None:
-                slot = positions[t.pos] = [set(), t.startchar, t.endchar]
-                surface = normalize_word(t.original)
-                slot[0].add("=" + surface)
-                key = ending_key(surface)
-                if key:
-                    slot[0].add(key)
-            if not surface_only or not is_cyrillic(t.text[:1]):
-                slot[0].add(t.text)  # English stems keep "Palantir's" a match
-            slot[2] = max(slot[2], t.endchar)
+                positions[t.pos] = [keys, t.startchar, t.endchar]
+            else:  # a hyphenated word's whole and first part share a position
+                slot[0] = slot[0] | keys
+                slot[2] = max(slot[2], t.endchar)
         return positions
 
     def _steps(self, text: str, surface_only: bool = False):

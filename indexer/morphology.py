@@ -36,7 +36,6 @@ def morph_analyzer():
     return _morph
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def ukrainian_lemmas(word: str) -> tuple[str, ...]:
     """Return the distinct lemmas of a lowercase Cyrillic word.
 
@@ -45,17 +44,30 @@ def ukrainian_lemmas(word: str) -> tuple[str, ...]:
     unknown word gives itself and the predictor's best guess. ґ is folded to
     г afterwards, because the dictionary holds both spellings as lemmas.
     """
+    return _analyse(word)[0]
+
+
+def is_known_word(word: str) -> bool:
+    """Whether pymorphy3's Ukrainian dictionary holds this lowercase word."""
+    return _analyse(word)[1]
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _analyse(word: str) -> tuple[tuple[str, ...], bool]:
+    """(lemmas, known) from one dictionary look-up (word_is_known would be a
+    second one: a word is known exactly when it has a pure dictionary parse)."""
+    parses = morph_analyzer().parse(word)
+    dictionary = [
+        p.normal_form
+        for p in parses
+        if len(p.methods_stack) == 1 and p.methods_stack[0][0].__class__ is _DICT
+    ]
+    known = bool(dictionary)
     override = LEMMA_OVERRIDES.get(word)
     if override is not None:
-        return override
-    morph = morph_analyzer()
-    parses = morph.parse(word)
-    if morph.word_is_known(word):
-        candidates = [
-            p.normal_form
-            for p in parses
-            if len(p.methods_stack) == 1 and p.methods_stack[0][0].__class__ is _DICT
-        ] or [parses[0].normal_form]
+        return override, known
+    if known:
+        candidates = dictionary
     else:
         candidates = [word, parses[0].normal_form] if parses else [word]
     lemmas: list[str] = []
@@ -63,13 +75,7 @@ def ukrainian_lemmas(word: str) -> tuple[str, ...]:
         lemma = lemma.replace("ґ", "г")
         if lemma not in lemmas:
             lemmas.append(lemma)
-    return tuple(lemmas)
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def is_known_word(word: str) -> bool:
-    """Whether pymorphy3's Ukrainian dictionary holds this lowercase word."""
-    return morph_analyzer().word_is_known(word)
+    return tuple(lemmas), known
 
 
 def _dictionary_analyzer_class():

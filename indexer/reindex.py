@@ -20,7 +20,7 @@ from . import store
 from .columns import column_items
 from .config import Config, Source
 from .fetch import Fetcher, FetchError
-from .index import open_index, update_index
+from .index import PARALLEL_BYTES, open_index, update_index
 from .ingest import READERS, Article, Problem, find_inputs
 from .ingest.feeds import parse_feed, summary_only
 from .ingest.html import parse_html
@@ -85,8 +85,14 @@ def reindex(
             # stores plan.files, whose article counts fill in as files are read.
             records = _records(plan, feeds, report, detail)
             stale = () if keep_deleted else _stale_ids(index_dir, gen, plan)
+            size = sum(plan.files[path][0] for path in plan.changed)
             result = update_index(
-                index_dir, records, delete_ids=stale, meta={"files": plan.files}, lock=False
+                index_dir,
+                records,
+                delete_ids=stale,
+                meta={"files": plan.files},
+                lock=False,
+                parallel=size >= PARALLEL_BYTES,
             )
             report.added, report.updated, report.removed = (
                 result.added,

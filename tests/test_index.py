@@ -164,8 +164,27 @@ def test_segments_are_merged_past_the_threshold(tmp_path):
 
     src = tmp_path / "a.jsonl"
     for n in range(MAX_SEGMENTS + 4):
-        write_jsonl(src, *({"id": f"d{n}-{i}", "title": "Ракети", "body": f"партія {n}"} for i in range(3)))
+        write_jsonl(
+            src, *({"id": f"d{n}-{i}", "title": "Ракети", "body": f"партія {n}"} for i in range(3))
+        )
         build_index(tmp_path / "ix", src)
     ix = open_index(str(tmp_path / "ix"))
     assert len(ix._segments()) <= MAX_SEGMENTS
     assert ix.doc_count() == 3 * (MAX_SEGMENTS + 4)
+
+
+def test_parallel_writers_give_the_same_index(tmp_path):
+    one = build_index(tmp_path / "one", SAMPLE)
+    two = update_index(str(tmp_path / "two"), read_inputs(find_inputs([SAMPLE])), parallel=True)
+    assert one.added == two.added == 6
+    for query in ("ракета", "F16", "Су-34", '"ремонт танків"'):
+        assert sorted(hits(open_index(str(tmp_path / "one")), query)) == sorted(
+            hits(open_index(str(tmp_path / "two")), query)
+        )
+    changed = update_index(
+        str(tmp_path / "two"),
+        read_inputs(find_inputs([SAMPLE])),
+        delete_ids=["t-uk-1"],
+        parallel=True,
+    )
+    assert changed.removed == 1 and open_index(str(tmp_path / "two")).doc_count() == 5

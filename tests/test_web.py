@@ -286,10 +286,19 @@ def test_numbers_follow_the_ui_language(tmp_path):
 
     src = tmp_path / "many.jsonl"
     src.write_text(
-        "\n".join(json.dumps({"id": f"n{i}", "title": f"Ракета {i}", "body": "ракета"}) for i in range(1234)),
+        "\n".join(
+            json.dumps({"id": f"n{i}", "title": f"Ракета {i}", "body": "ракета"})
+            for i in range(1234)
+        ),
         "utf-8",
     )
     build_index(tmp_path / "ix", src)
     client = create_app({"INDEX_DIR": str(tmp_path / "ix"), "TESTING": True}).test_client()
-    assert "of 1,234 results" in soup(client.get("/search?q=ракета&ui=en")).select_one(".result-count").text
-    assert "з 1\u202f234" in soup(client.get("/search?q=ракета&ui=uk")).select_one(".result-count").text
+    assert (
+        "of 1,234 results"
+        in soup(client.get("/search?q=ракета&ui=en")).select_one(".result-count").text
+    )
+    assert (
+        "з 1\u202f234"
+        in soup(client.get("/search?q=ракета&ui=uk")).select_one(".result-count").text
+    )
