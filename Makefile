@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INDEX ?= data/index
 ARTICLES := data/articles
 
-.PHONY: run test eval index rebuild clean
+.PHONY: run test eval bench index rebuild clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ run: $(VENV)/.installed-run index
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $@
+
+# Speed and memory at 10k and 100k documents, with SQLite FTS5 and tantivy.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py --docs 10000,100000 --peers
 
 # Quality figures: company detection precision/recall (search quality to come).
 eval: $(VENV)/.installed-run

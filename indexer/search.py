@@ -45,6 +45,8 @@ class SearchRequest:
     per_page: int = 10
     facet_size: int = DEFAULT_FACET_SIZE
     ui_lang: str = "en"  # language of facet labels
+    facets: bool = True  # False: skip facet counting (facets come back empty)
+    snippets: bool = True  # False: hits carry no snippet
 
 
 @dataclass
@@ -108,10 +110,16 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
         if date_range:
             allowed["date"] = columns.docs_between(*date_range)
         selected = _intersect(base, allowed.values())
-        facets = _facets(columns, base, allowed, selected_values, request, gazetteer)
+        facets = (
+            _facets(columns, base, allowed, selected_values, request, gazetteer)
+            if request.facets
+            else {name: [] for name in FACET_NAMES}
+        )
         docnums, scores = _page_docnums(searcher, compiled, columns, selected, request)
         analyzer = ix.schema[TEXT_FIELDS[-1]].analyzer
         terms = compiled.highlight_terms if compiled else frozenset()
+        if not request.snippets:
+            analyzer = None
         hits = [_hit(searcher.stored_fields(n), scores.get(n), terms, analyzer) for n in docnums]
         suggestion = None
         if compiled is not None:
@@ -243,5 +251,5 @@ def _hit(stored, score, terms, analyzer) -> Hit:
         source=stored.get("source", ""),
         companies=[c for c in (stored.get("companies") or "").split(",") if c],
         score=round(score, 4) if score is not None else None,
-        snippet=make_snippet(body or stored.get("title", ""), terms, analyzer),
+        snippet=make_snippet(body or stored.get("title", ""), terms, analyzer) if analyzer else "",
     )

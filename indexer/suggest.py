@@ -16,6 +16,10 @@ from .schema import SPELLING_FIELD
 SUGGEST_BELOW = 3
 # A neighbour must be this many times more frequent than the typed word.
 MIN_RATIO = 5
+# Only words in at most this many documents are candidates for correction.
+RARE_DOCS = 2
+# Indexed words compared with a typed word, at most.
+MAX_SCANNED = 3000
 
 
 def suggest_query(searcher, text: str, compiled, total: int, gazetteer=None) -> str | None:
@@ -46,20 +50,33 @@ def _correct_word(reader, word: str) -> str | None:
     norm = normalize_word(word)
     if len(norm) < 3 or not norm.replace("'", "").isalpha():
         return None  # numbers and designations are not misspelt words
-    need = max(1, MIN_RATIO * reader.doc_frequency(SPELLING_FIELD, norm))
+    own = reader.doc_frequency(SPELLING_FIELD, norm)
+    if own > RARE_DOCS:
+        return None  # a word this common is not a typo
+    need = max(1, MIN_RATIO * own)
     maxdist = 1 if len(norm) <= 4 else 2
-    # Whoosh's corrector ranks by frequency alone; rank by distance first.
+    # Typos rarely touch the first letters; scanning only words that share
+    # them (and have a near length) keeps this to milliseconds. Whoosh's
+    # terms_within computes a distance for every word with the first letter.
+    prefix = norm[: 2 if len(norm) >= 6 else 1]
     ranked = []
-    for candidate in reader.terms_within(SPELLING_FIELD, norm, maxdist, prefix=1):
-        if candidate != norm:
+    for i, candidate in enumerate(reader.expand_prefix(SPELLING_FIELD, prefix)):
+        if i >= MAX_SCANNED:
+            break
+        candidate = candidate.decode("utf-8") if isinstance(candidate, bytes) else candidate
+        if candidate == norm or abs(len(candidate) - len(norm)) > maxdist:
+            continue
+        distance = edit_distance(norm, candidate, maxdist)
+        if distance <= maxdist:
             df = reader.doc_frequency(SPELLING_FIELD, candidate)
             if df >= need:
-                ranked.append((edit_distance(norm, candidate), -df, candidate))
+                ranked.append((distance, -df, candidate))
     return min(ranked)[2] if ranked else None
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance, an adjacent transposition counting as one edit.
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Levenshtein distance, an adjacent transposition counting as one edit;
+    past ``limit`` it stops early and returns limit + 1.
 
     >>> edit_distance("ракти", "ракети"), edit_distance("boieng", "boeing")
     (1, 1)
@@ -72,6 +89,8 @@ def edit_distance(a: str, b: str) -> int:
             if prev2 is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 cost = min(cost, prev2[j - 2] + 1)
             cur.append(cost)
+        if limit is not None and min(cur) > limit:
+            return limit + 1
         prev2, prev = prev, cur
     return prev[-1]
 
