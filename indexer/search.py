@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from whoosh import collectors
+
 from .companies import Gazetteer, default_gazetteer
 from .errors import QueryError
 from .facets import DEFAULT_FACET_SIZE, facet_columns
@@ -98,24 +100,27 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
     with ix.searcher() as searcher:
         reader = searcher.reader()
         columns = facet_columns(ix, reader)
-        compiled = None
-        if request.query.strip():
-            compiled = compile_query(request.query, ix.schema, reader, gazetteer)
-            base = columns.all_docs.intersection(searcher.docs_for_query(compiled.query))
-        else:
-            base = columns.all_docs
         allowed = {
             name: columns.docs_with(name, values) for name, values in selected_values.items()
         }
         if date_range:
             allowed["date"] = columns.docs_between(*date_range)
+        compiled, ranked = None, None
+        if not request.query.strip():
+            base = columns.all_docs
+        else:
+            compiled = compile_query(request.query, ix.schema, reader, gazetteer)
+            if request.sort == "relevance":
+                base, ranked = _rank(searcher, compiled.query, columns, allowed, request)
+            else:
+                base = columns.all_docs.intersection(searcher.docs_for_query(compiled.query))
         selected = _intersect(base, allowed.values())
         facets = (
             _facets(columns, base, allowed, selected_values, request, gazetteer)
             if request.facets
             else {name: [] for name in FACET_NAMES}
         )
-        docnums, scores = _page_docnums(searcher, compiled, columns, selected, request)
+        docnums, scores = ranked if ranked is not None else _by_date(columns, selected, request)
         analyzer = ix.schema[TEXT_FIELDS[-1]].analyzer
         terms = compiled.highlight_terms if compiled else frozenset()
         if not request.snippets:
@@ -215,17 +220,44 @@ def _label(facet: str, value: str, ui_lang: str, gazetteer: Gazetteer) -> str:
     return value
 
 
-def _page_docnums(searcher, compiled, columns, selected, request):
-    """Document numbers of the requested page, in order, and their scores."""
+class _EveryMatchAndTop(collectors.TopCollector):
+    """One pass over the postings: every matching document (for the total and
+    the facets) and the best ``limit`` by score among the ``allowed`` ones.
+
+    Whoosh's own way is two passes (docs_for_query, then a scored search);
+    block-quality skipping and matcher replacement are off because every
+    match must be seen.
+    """
+
+    def __init__(self, limit: int, allowed: frozenset[int]):
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.allowed = allowed
+        self.every: list[int] = []
+
+    def collect(self, sub_docnum):
+        docnum = self.offset + sub_docnum
+        self.every.append(docnum)
+        if docnum in self.allowed:
+            return super().collect(sub_docnum)
+        return 0
+
+
+def _rank(searcher, query, columns, allowed, request):
+    """(base documents, (page docnums, scores)) for a relevance-sorted query."""
     first = (request.page - 1) * request.per_page
     last = first + request.per_page
-    if compiled is not None and request.sort == "relevance":
-        # Whoosh takes a plain set (not a frozenset) as a filter.
-        allow = set(selected) if len(selected) < len(columns.all_docs) else None
-        results = searcher.search(compiled.query, filter=allow, limit=last)
-        page = list(results.items())[first:last]  # (docnum, score), best first
-        return [n for n, _ in page], dict(page)
-    # Date order straight from the cached column; undated articles come last.
+    collector = _EveryMatchAndTop(last, _intersect(columns.all_docs, allowed.values()))
+    searcher.search_with_collector(query, collector)
+    page = list(collector.results().items())[first:last]  # (docnum, score), best first
+    base = columns.all_docs.intersection(collector.every)
+    return base, ([n for n, _ in page], dict(page))
+
+
+def _by_date(columns, selected, request):
+    """Page docnums in date order, straight from the cached column; undated
+    articles come last."""
+    first = (request.page - 1) * request.per_page
+    last = first + request.per_page
     newest = request.sort != "oldest"
     dated = reversed(columns.dated_docs) if newest else iter(columns.dated_docs)
     ordered = []
