@@ -26,7 +26,8 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self):
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings differ between gunicorn versions
+                self.cfg.set(key, value)
 
     def load(self):
         return self.application
@@ -54,5 +55,8 @@ def serve(
         # Long enough for our own "request too large" message to answer first.
         "limit_request_line": 32768,
         "accesslog": "-" if access_log else None,
+        # gunicorn 27's runtime control socket is one path per user: two
+        # servers (a test, a benchmark, make run) would fight over it.
+        "control_socket_disable": True,
     }
     _Gunicorn(app, options).run()
