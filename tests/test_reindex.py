@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from indexer import store
 from indexer.check import check_index
 from indexer.config import ConfigError, load_config
 from indexer.index import open_index
@@ -405,7 +404,10 @@ def test_killing_reindex_at_random_moments_never_breaks_the_index(tmp_path):
     index_dir = tmp_path / "ix"
 
     def add_batch(n):
-        batch = [article(f"r{n}-{i}", f"Стаття {n}-{i}", "Дрони, ракети і снаряди. " * 30) for i in range(300)]
+        batch = [
+            article(f"r{n}-{i}", f"Стаття {n}-{i}", "Дрони, ракети і снаряди. " * 30)
+            for i in range(300)
+        ]
         (src / f"batch-{n}.jsonl").write_text("\n".join(batch), "utf-8")
 
     add_batch(0)
@@ -417,7 +419,11 @@ def test_killing_reindex_at_random_moments_never_breaks_the_index(tmp_path):
     killed = 0
     for n in range(1, 8):
         add_batch(n)
-        process = subprocess.Popen([*DEFNEWS, "reindex", "--config", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [*DEFNEWS, "reindex", "--config", str(path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.05, 1.1) * full_run)
         process.kill()
         finished = process.wait() == 0
