@@ -46,7 +46,7 @@ def cli():
 )
 @index_option
 def index_command(paths, rebuild, wait, index_dir):
-    """Index JSONL files or directories of them.
+    """Index files, directories (recursively) or globs: JSONL, HTML pages, RSS/Atom feeds.
 
     Unchanged articles are skipped; new and changed ones are written. Each bad
     record is reported on stderr as FILE:LINE: reason; the exit code is then 3.
