@@ -13,6 +13,7 @@ from . import store
 from .columns import column_items
 from .companies import Gazetteer, default_gazetteer, slugify
 from .errors import DefnewsError, IndexMissingError
+from .facets import save_columns
 from .ingest import Article, Problem
 from .schema import news_schema
 
@@ -137,12 +138,14 @@ def update_index(
             writer.commit(optimize=len(ix._segments()) >= MAX_SEGMENTS)
         else:
             writer.cancel()
-        ix.close()
         if changed or base is None or _without_time(new_meta) != _without_time(base_meta):
+            save_columns(ix, gen)
+            ix.close()
             store.publish(index_dir, gen, {**new_meta, "built": time.time()})
             store.collect_garbage(index_dir)
             report.generation = gen
         else:
+            ix.close()
             store.discard(gen)
             report.generation = base
     except BaseException:

@@ -30,6 +30,8 @@ META = "defnews.json"
 # RETIRED holds the time it stopped being live.
 LEASE = "READERS"
 RETIRED = "RETIRED"
+# Files derived from a generation's index, written anew for each one.
+DERIVED = ("facets.pickle",)
 # The writers' lock, beside the generations.
 WRITER_LOCK = ".writer.lock"
 
@@ -75,8 +77,8 @@ def new_generation(index_dir: str, base: str | None) -> str:
             number += 1
     if base:
         for name in os.listdir(base):
-            if name.endswith("LOCK") or name in (META, LEASE, RETIRED):
-                continue  # locks and leases are per directory; metadata is rewritten
+            if name.endswith("LOCK") or name in (META, LEASE, RETIRED) or name in DERIVED:
+                continue  # locks and leases are per directory; the rest is rewritten
             _link_or_copy(os.path.join(base, name), os.path.join(path, name))
     open(os.path.join(path, LEASE), "w").close()
     return path

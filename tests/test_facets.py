@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -281,3 +282,28 @@ def test_reuters_slice_facets_equal_recount(tmp_path):
     filtered = search(ix, SearchRequest(companies=("Boeing Co",), facet_size=ALL))
     assert filtered.total == len(boeing) > 0
     assert facet_counts(filtered)["year"] == recount(boeing)["year"]
+
+
+def test_saved_columns_are_used_and_match_a_fresh_read(tmp_path):
+    from conftest import build_index
+
+    from indexer import facets, store
+    from indexer.index import open_index
+
+    build_index(tmp_path / "ix", SAMPLE)
+    gen = store.current_generation(str(tmp_path / "ix"))
+    saved = os.path.join(gen, facets.COLUMNS_FILE)
+    assert os.path.exists(saved)
+    ix = open_index(str(tmp_path / "ix"))
+    with ix.reader() as reader:
+        assert facets._load_saved(gen, reader) == facets._read_columns(reader)
+    # a new generation gets its own file, never the previous one's
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(
+        json.dumps({"id": "new", "title": "Boeing", "body": "x", "lang": "en"}), "utf-8"
+    )
+    build_index(tmp_path / "ix", extra)
+    new_gen = store.current_generation(str(tmp_path / "ix"))
+    assert not os.path.samefile(saved, os.path.join(new_gen, facets.COLUMNS_FILE))
+    page = search(open_index(str(tmp_path / "ix")), SearchRequest(facet_size=ALL))
+    assert page.total == 7 and facet_counts(page)["company"]["boeing"] == 1
