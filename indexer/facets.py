@@ -58,7 +58,9 @@ def facet_columns(ix, reader) -> FacetColumns:
     folder = getattr(ix.storage, "folder", None)
     if folder is None:  # an in-memory index: nothing stable to key on
         return _read_columns(reader)
-    key = (folder, tuple(s.segment_id() for s in ix._segments()), reader.doc_count())
+    # A published generation never changes, so its folder names its state;
+    # the counts guard against anyone writing into a folder in place.
+    key = (folder, reader.doc_count(), reader.doc_count_all())
     columns = _column_cache.get(key)
     if columns is None:
         columns = _load_saved(folder, reader) or _read_columns(reader)
