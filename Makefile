@@ -43,9 +43,11 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py --docs 10000,100000 --peers
 
-# Quality figures: company detection precision/recall (search quality to come).
+# Quality figures: company detection precision/recall; search quality on the
+# judged queries against two baselines.
 eval: $(VENV)/.installed-run
 	$(BIN)/python bench/company_eval.py
+	$(BIN)/python bench/search_eval.py
 
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache

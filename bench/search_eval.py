@@ -1,0 +1,162 @@
+"""Search quality on the judged query set, against two baselines in the same run.
+
+data/eval/queries.jsonl holds queries over the sample corpus with graded
+judgments (2 = about it, 1 = mentions it meaningfully). For defnews and for
+(a) Whoosh's StemmingAnalyzer (English stemming, no Ukrainian morphology) and
+(b) exact surface-word matching, all over the same articles with the same
+filters, it prints nDCG@10, MRR and recall@100 per query language.
+
+Run: python bench/search_eval.py
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from whoosh import fields, index, qparser
+from whoosh import query as wq
+from whoosh.analysis import RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis.filters import LowercaseFilter
+
+from indexer.companies import default_gazetteer
+from indexer.errors import QueryError
+from indexer.index import open_index, tag_companies, update_index
+from indexer.ingest import Article, find_inputs, read_inputs
+from indexer.ingest.dates import date_bounds
+from indexer.search import SearchRequest, search
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ROOT / "data" / "eval" / "queries.jsonl"
+ARTICLES = ROOT / "data" / "articles"
+DEPTH = 100
+
+
+def ndcg(ranked, judged, k=10):
+    dcg = sum((2 ** judged.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(judged.values(), reverse=True)[:k]
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def mrr(ranked, judged):
+    return next((1 / (i + 1) for i, d in enumerate(ranked) if judged.get(d)), 0.0)
+
+
+def recall(ranked, judged, k=DEPTH):
+    return len(set(ranked[:k]) & set(judged)) / len(judged) if judged else 0.0
+
+
+def defnews_ranker(index_dir):
+    ix = open_index(index_dir)
+
+    def rank(q):
+        f = q.get("filters", {})
+        request = SearchRequest(
+            q["query"],
+            companies=tuple(f.get("companies", ())),
+            langs=tuple(f.get("langs", ())),
+            date_from=f.get("date_from"),
+            date_to=f.get("date_to"),
+            per_page=DEPTH,
+            facets=False,
+            snippets=False,
+        )
+        try:
+            return [h.id for h in search(ix, request).hits]
+        except QueryError:
+            return []
+
+    return rank
+
+
+def baseline_ranker(tmp, articles, analyzer, name):
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(analyzer=analyzer, field_boost=2.0),
+        body=fields.TEXT(analyzer=analyzer),
+        lang=fields.ID,
+        companies=fields.KEYWORD(commas=True),
+        published=fields.DATETIME,
+    )
+    folder = Path(tmp) / name
+    folder.mkdir()
+    ix = index.create_in(str(folder), schema)
+    gazetteer = default_gazetteer()
+    with ix.writer() as w:
+        for a in articles:
+            doc = {"id": a.id, "title": a.title, "body": a.body, "lang": a.lang}
+            doc["companies"] = ",".join(tag_companies(a, gazetteer))
+            if a.published:
+                doc["published"] = a.published
+            w.add_document(**doc)
+    parser = qparser.MultifieldParser(["title", "body"], schema)
+
+    def rank(q):
+        f = q.get("filters", {})
+        filters = []
+        if f.get("langs"):
+            filters.append(wq.Or([wq.Term("lang", x) for x in f["langs"]]))
+        if f.get("companies"):
+            filters.append(wq.Or([wq.Term("companies", c) for c in f["companies"]]))
+        if f.get("date_from") or f.get("date_to"):
+            lo = date_bounds(f["date_from"])[0] if f.get("date_from") else None
+            hi = date_bounds(f["date_to"])[1] if f.get("date_to") else None
+            filters.append(wq.DateRange("published", lo, hi))
+        with ix.searcher() as s:
+            results = s.search(
+                parser.parse(q["query"]), limit=DEPTH, filter=wq.And(filters) if filters else None
+            )
+            return [r["id"] for r in results]
+
+    return rank
+
+
+def evaluate(rankers, queries):
+    table = defaultdict(lambda: defaultdict(list))
+    for q in queries:
+        judged = q["judgments"]
+        for name, rank in rankers.items():
+            ranked = rank(q)
+            for group in (q["lang"], "all"):
+                table[(name, group)]["nDCG@10"].append(ndcg(ranked, judged))
+                table[(name, group)]["MRR"].append(mrr(ranked, judged))
+                table[(name, group)]["recall@100"].append(recall(ranked, judged))
+    return table
+
+
+def main() -> int:
+    queries = [json.loads(line) for line in QUERIES.read_text("utf-8").splitlines()]
+    articles = [r for r in read_inputs(find_inputs([ARTICLES])) if isinstance(r, Article)]
+    with tempfile.TemporaryDirectory() as tmp:
+        update_index(str(Path(tmp) / "defnews"), iter(articles), rebuild=True)
+        rankers = {
+            "defnews": defnews_ranker(str(Path(tmp) / "defnews")),
+            "Whoosh StemmingAnalyzer": baseline_ranker(tmp, articles, StemmingAnalyzer(), "stem"),
+            "exact surface words": baseline_ranker(
+                tmp, articles, RegexTokenizer() | LowercaseFilter(), "exact"
+            ),
+        }
+        table = evaluate(rankers, queries)
+    groups = ["uk", "en", "mixed", "all"]
+    counts = {g: sum(1 for q in queries if g == "all" or q["lang"] == g) for g in groups}
+    print(f"{len(queries)} judged queries over {len(articles)} articles\n")
+    for metric in ("nDCG@10", "MRR", "recall@100"):
+        print(f"| {metric} | " + " | ".join(f"{g} ({counts[g]})" for g in groups) + " |")
+        print("|---|" + "---|" * len(groups))
+        for name in rankers:
+            values = [
+                sum(table[(name, g)][metric]) / max(1, len(table[(name, g)][metric]))
+                for g in groups
+            ]
+            print(f"| {name} | " + " | ".join(f"{v:.3f}" for v in values) + " |")
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
