@@ -94,12 +94,13 @@ def search_page():
     except IndexMissingError:
         return render_template("search.html", error=i18n.text(ui, "unavailable"), result=None), 503
     args = _canonical_args(request.args, req)
+    gazetteer = default_gazetteer()  # once per page: it stats its file to notice edits
     return render_template(
         "search.html",
         error=None,
         result=result,
         took_ms=took_ms,
-        hits=[_hit_view(h, ui, args) for h in result.hits],
+        hits=[_hit_view(h, ui, args, gazetteer) for h in result.hits],
         facets=_facet_views(result, args, ui),
         chips=_chips(args, result, ui),
         histogram=_histogram(result.facets["month"], args, ui),
@@ -261,8 +262,7 @@ def _canonical_args(args, req):
     return args
 
 
-def _hit_view(hit, ui, args):
-    gazetteer = default_gazetteer()
+def _hit_view(hit, ui, args, gazetteer):
     return {
         "hit": hit,
         "date": i18n.date(ui, hit.published),
