@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from whoosh import index as whoosh_index
 
 from . import store
+from .codec import NewsCodec
 from .columns import column_items
 from .companies import Gazetteer, default_gazetteer, slugify
 from .errors import DefnewsError, IndexMissingError
@@ -17,8 +18,9 @@ from .facets import save_columns
 from .ingest import Article, Problem
 from .schema import news_schema
 
-# Bump when analysis or schema changes so old indexes ask for a rebuild.
-ANALYSIS_VERSION = 3
+# Bump when analysis, schema or postings format changes so old indexes ask
+# for a rebuild.
+ANALYSIS_VERSION = 4
 
 # Where the index lives unless --index or $DEFNEWS_INDEX says otherwise.
 DEFAULT_INDEX_DIR = os.path.join("data", "index")
@@ -159,9 +161,13 @@ def _writer(ix, parallel: bool):
     if parallel and (os.cpu_count() or 1) > 1:
         procs = os.cpu_count()
         return ix.writer(
-            procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB // procs, compound=False
+            procs=procs,
+            multisegment=True,
+            limitmb=WRITER_LIMIT_MB // procs,
+            compound=False,
+            codec=NewsCodec(),
         )
-    return ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
+    return ix.writer(limitmb=WRITER_LIMIT_MB, compound=False, codec=NewsCodec())
 
 
 def _without_time(meta: dict) -> dict:
