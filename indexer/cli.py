@@ -331,7 +331,7 @@ def companies_command(as_json, index_dir):
     try:
         ix = open_index(index_dir_from(index_dir))
         with ix.reader() as reader:
-            tagged = {k: len(v) for k, v in facet_columns(ix, reader).values["company"].items()}
+            tagged = facet_columns(ix, reader).facets["company"].counts()
     except DefnewsError:
         pass  # no index yet: the list still shows
     rows = [

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from whoosh import collectors
+import numpy as np
 
 from .companies import Gazetteer, default_gazetteer
 from .errors import QueryError
+from .evaluate import evaluate
 from .facets import DEFAULT_FACET_SIZE, facet_columns
 from .ingest.article import LANGUAGES
 from .ingest.dates import date_bounds
@@ -105,22 +106,25 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
         }
         if date_range:
             allowed["date"] = columns.docs_between(*date_range)
-        compiled, ranked = None, None
+        compiled, matches = None, None
         if not request.query.strip():
-            base = columns.all_docs
+            base = columns.live
         else:
             compiled = compile_query(request.query, ix.schema, reader, gazetteer)
-            if request.sort == "relevance":
-                base, ranked = _rank(searcher, compiled.query, columns, allowed, request)
-            else:
-                base = columns.all_docs.intersection(searcher.docs_for_query(compiled.query))
+            matches = evaluate(searcher, compiled.query, columns.live)
+            base = matches.mask
         selected = _intersect(base, allowed.values())
+        total = int(np.count_nonzero(selected))
         facets = (
             _facets(columns, base, allowed, selected_values, request, gazetteer)
             if request.facets
             else {name: [] for name in FACET_NAMES}
         )
-        docnums, scores = ranked if ranked is not None else _by_date(columns, selected, request)
+        if matches is not None and request.sort == "relevance":
+            docnums = _by_score(matches.scores, selected, request)
+            scores = {n: float(matches.scores[n]) for n in docnums}
+        else:
+            docnums, scores = _by_date(columns, selected, request), {}
         analyzer = ix.schema[TEXT_FIELDS[-1]].analyzer
         terms = compiled.highlight_terms if compiled else frozenset()
         if not request.snippets:
@@ -128,9 +132,9 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
         hits = [_hit(searcher.stored_fields(n), scores.get(n), terms, analyzer) for n in docnums]
         suggestion = None
         if compiled is not None:
-            suggestion = suggest_query(searcher, request.query, compiled, len(selected), gazetteer)
+            suggestion = suggest_query(searcher, request.query, compiled, total, gazetteer)
     return SearchPage(
-        request.query, len(selected), request.page, request.per_page, hits, facets, suggestion
+        request.query, total, request.page, request.per_page, hits, facets, suggestion
     )
 
 
@@ -180,10 +184,10 @@ def _date_range(date_from: str | None, date_to: str | None):
     return start, end
 
 
-def _intersect(base, sets):
+def _intersect(base: np.ndarray, masks) -> np.ndarray:
     result = base
-    for docs in sorted(sets, key=len):
-        result = result & docs
+    for mask in masks:
+        result = result & mask
     return result
 
 
@@ -193,11 +197,7 @@ def _facets(columns, base, allowed, selected_values, request, gazetteer):
     for name in FACET_NAMES:
         own = "date" if name in _DATE_FACETS else name
         docs = _intersect(base, [d for key, d in allowed.items() if key != own])
-        counts = []
-        for value, value_docs in columns.values[name].items():
-            count = len(docs & value_docs)  # CPython walks the smaller set
-            if count:
-                counts.append((value, count))
+        counts = list(columns.facets[name].counts(docs).items())
         if name in _DATE_FACETS:
             counts.sort()  # chronological: the histogram's data
         else:
@@ -220,55 +220,37 @@ def _label(facet: str, value: str, ui_lang: str, gazetteer: Gazetteer) -> str:
     return value
 
 
-class _EveryMatchAndTop(collectors.TopCollector):
-    """One pass over the postings: every matching document (for the total and
-    the facets) and the best ``limit`` by score among the ``allowed`` ones.
-
-    Whoosh's own way is two passes (docs_for_query, then a scored search);
-    block-quality skipping and matcher replacement are off because every
-    match must be seen.
-    """
-
-    def __init__(self, limit: int, allowed: frozenset[int]):
-        super().__init__(limit=limit, usequality=False, replace=0)
-        self.allowed = allowed
-        self.every: list[int] = []
-
-    def collect(self, sub_docnum):
-        docnum = self.offset + sub_docnum
-        self.every.append(docnum)
-        if docnum in self.allowed:
-            return super().collect(sub_docnum)
-        return 0
-
-
-def _rank(searcher, query, columns, allowed, request):
-    """(base documents, (page docnums, scores)) for a relevance-sorted query."""
+def _by_score(scores: np.ndarray, selected: np.ndarray, request) -> list[int]:
+    """Page docnums, best score first; ties go to the lower document number,
+    as in Whoosh's own collector."""
     first = (request.page - 1) * request.per_page
     last = first + request.per_page
-    collector = _EveryMatchAndTop(last, _intersect(columns.all_docs, allowed.values()))
-    searcher.search_with_collector(query, collector)
-    page = list(collector.results().items())[first:last]  # (docnum, score), best first
-    base = columns.all_docs.intersection(collector.every)
-    return base, ([n for n, _ in page], dict(page))
+    docs = np.flatnonzero(selected)
+    if len(docs) > last:  # only the best ``last`` need sorting
+        keep = np.argpartition(-scores[docs], last - 1)[:last]
+        # a tie at the cut: keep every document scoring like the last one
+        cut = scores[docs[keep]].min()
+        docs = docs[scores[docs] >= cut]
+    order = np.lexsort((docs, -scores[docs]))
+    return [int(n) for n in docs[order][first:last]]
 
 
-def _by_date(columns, selected, request):
+def _by_date(columns, selected: np.ndarray, request) -> list[int]:
     """Page docnums in date order, straight from the cached column; undated
-    articles come last."""
+    articles come last, by document number."""
     first = (request.page - 1) * request.per_page
     last = first + request.per_page
-    newest = request.sort != "oldest"
-    dated = reversed(columns.dated_docs) if newest else iter(columns.dated_docs)
-    ordered = []
-    for n in dated:
-        if n in selected:
-            ordered.append(n)
-            if len(ordered) >= last:
-                return ordered[first:last], {}
-    dated_set = set(columns.dated_docs)
-    ordered += sorted(n for n in selected if n not in dated_set)
-    return ordered[first:last], {}
+    order = columns.date_order
+    dated = order[selected[order]]
+    if request.sort != "oldest":
+        dated = dated[::-1]
+    page = [int(n) for n in dated[first:last]]
+    if len(page) < last - first:
+        undated = selected.copy()
+        undated[order] = False
+        rest = np.flatnonzero(undated)[max(0, first - len(dated)) :]
+        page += [int(n) for n in rest[: last - first - len(page)]]
+    return page
 
 
 def _hit(stored, score, terms, analyzer) -> Hit:

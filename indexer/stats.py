@@ -22,14 +22,14 @@ def index_stats(index_dir: str) -> dict:
     with ix.reader() as reader:
         columns = facet_columns(ix, reader)
         segments = len(list(reader.leaf_readers()))
-    stamps = columns.dated_stamps
+    stamps = [int(s) for s in columns.stamps[[0, -1]]] if len(columns.stamps) else []
     size = sum(os.path.getsize(os.path.join(gen, f)) for f in os.listdir(gen))
     built = store.read_meta(gen).get("built", os.path.getmtime(gen))
     return {
         "index": index_dir,
         "generation": os.path.basename(gen),
-        "documents": len(columns.all_docs),
-        "languages": {lang: len(docs) for lang, docs in sorted(columns.values["lang"].items())},
+        "documents": columns.doc_count,
+        "languages": dict(sorted(columns.facets["lang"].counts().items())),
         "date_from": long_to_datetime(stamps[0]).strftime(_ISO) if stamps else None,
         "date_to": long_to_datetime(stamps[-1]).strftime(_ISO) if stamps else None,
         "size_bytes": size,

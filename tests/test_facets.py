@@ -7,6 +7,7 @@ import os
 from collections import Counter
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 from conftest import CORPUS_DIR, SAMPLE
 
@@ -296,7 +297,13 @@ def test_saved_columns_are_used_and_match_a_fresh_read(tmp_path):
     assert os.path.exists(saved)
     ix = open_index(str(tmp_path / "ix"))
     with ix.reader() as reader:
-        assert facets._load_saved(gen, reader) == facets._read_columns(reader)
+        saved_columns, fresh = facets._load_saved(gen, reader), facets._read_columns(reader)
+    assert saved_columns is not None
+    assert np.array_equal(saved_columns.live, fresh.live)
+    assert np.array_equal(saved_columns.date_order, fresh.date_order)
+    assert np.array_equal(saved_columns.stamps, fresh.stamps)
+    for name, values in fresh.facets.items():
+        assert saved_columns.facets[name].counts() == values.counts()
     # a new generation gets its own file, never the previous one's
     extra = tmp_path / "extra.jsonl"
     extra.write_text(

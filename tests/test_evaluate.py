@@ -1,0 +1,100 @@
+"""The numpy evaluator matches exactly the documents Whoosh's matchers match,
+with the same scores, on the judged queries and on operator-heavy ones."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import CORPUS_DIR, ROOT
+
+from indexer.companies import default_gazetteer
+from indexer.evaluate import evaluate, read_postings
+from indexer.facets import facet_columns
+from indexer.index import open_index, update_index
+from indexer.ingest import Problem, find_inputs, read_inputs
+from indexer.query import compile_query
+
+JUDGED = [
+    json.loads(line)["query"]
+    for line in (ROOT / "data/eval/queries.jsonl").read_text("utf-8").splitlines()
+]
+OPERATORS = [
+    "танків OR Leopard",
+    "F-16 -Данія",
+    "NOT ракета",
+    '"Patriot system"',
+    '"поставки снарядів"',
+    "ракет*",
+    "title:Rheinmetall",
+    "(Bayraktar OR дрон) AND Туреччина",
+    "published:[2024-01 TO 2024-06] HIMARS",
+    "company:rheinmetall снаряди",
+    "lang:uk ППО",
+]
+
+
+def whoosh_matches(ix, query) -> dict[int, float]:
+    with ix.searcher() as searcher:
+        results = searcher.search(query, limit=None)
+        return {hit.docnum: hit.score for hit in results}
+
+
+def ours(ix, query) -> dict[int, float]:
+    with ix.searcher() as searcher:
+        columns = facet_columns(ix, searcher.reader())
+        matches = evaluate(searcher, query, columns.live)
+        return {int(n): float(matches.scores[n]) for n in np.flatnonzero(matches.mask)}
+
+
+def assert_same(ix, text):
+    with ix.reader() as reader:
+        query = compile_query(text, ix.schema, reader, default_gazetteer()).query
+    expected, got = whoosh_matches(ix, query), ours(ix, query)
+    assert got.keys() == expected.keys(), text
+    for n, score in expected.items():
+        assert got[n] == pytest.approx(score, rel=1e-6), (text, n)
+
+
+@pytest.mark.parametrize("text", JUDGED + OPERATORS)
+def test_same_documents_and_scores_as_whoosh(corpus_ix, text):
+    assert_same(corpus_ix, text)
+
+
+@pytest.fixture(scope="module")
+def segmented_ix(tmp_path_factory):
+    """The corpus written in three batches (three segments) with deletions."""
+    index_dir = str(tmp_path_factory.mktemp("segmented"))
+    articles = list(read_inputs(find_inputs([str(CORPUS_DIR)])))
+    records = [a for a in articles if not isinstance(a, Problem)]
+    third = len(records) // 3
+    for batch in (records[:third], records[third : 2 * third], records[2 * third :]):
+        update_index(index_dir, batch)
+    doomed = [r.id for r in records[::7]]
+    update_index(index_dir, [], delete_ids=doomed)
+    ix = open_index(index_dir)
+    yield ix, doomed
+    ix.close()
+
+
+@pytest.mark.parametrize("text", ["ракета", "F-16 deliveries", "Rheinmetall OR Райнметал", "-дрон"])
+def test_same_over_several_segments_with_deletions(segmented_ix, text):
+    ix, doomed = segmented_ix
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) >= 2 and reader.has_deletions()
+    assert_same(ix, text)
+
+
+def test_postings_read_whole_equal_whoosh_postings(corpus_ix):
+    with corpus_ix.searcher() as searcher:
+        reader = searcher.reader()
+        leaves = reader.leaf_readers()
+        for text in list(reader.lexicon("body"))[::50]:
+            docs, weights = read_postings(leaves, corpus_ix.schema, "body", text)
+            m = reader.postings("body", text)
+            expected = []
+            while m.is_active():
+                expected.append((m.id(), m.weight()))
+                m.next()
+            assert list(zip(docs.tolist(), weights.tolist(), strict=True)) == expected
