@@ -10,11 +10,11 @@ from .companies import Gazetteer, default_gazetteer
 from .errors import QueryError
 from .evaluate import evaluate
 from .facets import DEFAULT_FACET_SIZE, facet_columns
+from .index import shared_searcher
 from .ingest.article import LANGUAGES
 from .ingest.dates import date_bounds
 from .query import compile_query
-from .schema import TEXT_FIELDS
-from .snippets import make_snippet
+from .snippets import MatchedWords, make_snippet
 from .suggest import suggest_query
 
 SORTS = ("relevance", "newest", "oldest")
@@ -98,41 +98,38 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
     gazetteer = gazetteer or default_gazetteer()
     selected_values = _selected_values(request, gazetteer)
     date_range = _date_range(request.date_from, request.date_to)
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        columns = facet_columns(ix, reader)
-        allowed = {
-            name: columns.docs_with(name, values) for name, values in selected_values.items()
-        }
-        if date_range:
-            allowed["date"] = columns.docs_between(*date_range)
-        compiled, matches = None, None
-        if not request.query.strip():
-            base = columns.live
-        else:
-            compiled = compile_query(request.query, ix.schema, reader, gazetteer)
-            matches = evaluate(searcher, compiled.query, columns.live)
-            base = matches.mask
-        selected = _intersect(base, allowed.values())
-        total = int(np.count_nonzero(selected))
-        facets = (
-            _facets(columns, base, allowed, selected_values, request, gazetteer)
-            if request.facets
-            else {name: [] for name in FACET_NAMES}
-        )
-        if matches is not None and request.sort == "relevance":
-            docnums = _by_score(matches.scores, selected, request)
-            scores = {n: float(matches.scores[n]) for n in docnums}
-        else:
-            docnums, scores = _by_date(columns, selected, request), {}
-        analyzer = ix.schema[TEXT_FIELDS[-1]].analyzer
-        terms = compiled.highlight_terms if compiled else frozenset()
-        if not request.snippets:
-            analyzer = None
-        hits = [_hit(searcher.stored_fields(n), scores.get(n), terms, analyzer) for n in docnums]
-        suggestion = None
-        if compiled is not None:
-            suggestion = suggest_query(searcher, request.query, compiled, total, gazetteer)
+    searcher = shared_searcher(ix)
+    reader = searcher.reader()
+    columns = facet_columns(ix, reader)
+    allowed = {name: columns.docs_with(name, values) for name, values in selected_values.items()}
+    if date_range:
+        allowed["date"] = columns.docs_between(*date_range)
+    compiled, matches = None, None
+    if not request.query.strip():
+        base = columns.live
+    else:
+        compiled = compile_query(request.query, searcher.schema, reader, gazetteer)
+        matches = evaluate(searcher, compiled.query, columns.live)
+        base = matches.mask
+    selected = _intersect(base, allowed.values())
+    total = int(np.count_nonzero(selected))
+    facets = (
+        _facets(columns, base, allowed, selected_values, request, gazetteer)
+        if request.facets
+        else {name: [] for name in FACET_NAMES}
+    )
+    if matches is not None and request.sort == "relevance":
+        docnums = _by_score(matches.scores, selected, request)
+        scores = {n: float(matches.scores[n]) for n in docnums}
+    else:
+        docnums, scores = _by_date(columns, selected, request), {}
+    known = MatchedWords(compiled.highlight_terms if compiled else frozenset())
+    if not request.snippets:
+        known = None
+    hits = [_hit(searcher.stored_fields(n), scores.get(n), known) for n in docnums]
+    suggestion = None
+    if compiled is not None:
+        suggestion = suggest_query(searcher, request.query, compiled, total, gazetteer)
     return SearchPage(
         request.query, total, request.page, request.per_page, hits, facets, suggestion
     )
@@ -253,7 +250,7 @@ def _by_date(columns, selected: np.ndarray, request) -> list[int]:
     return page
 
 
-def _hit(stored, score, terms, analyzer) -> Hit:
+def _hit(stored, score, known: MatchedWords | None) -> Hit:
     published = stored.get("published")
     body = stored.get("body") or ""
     return Hit(
@@ -265,5 +262,5 @@ def _hit(stored, score, terms, analyzer) -> Hit:
         source=stored.get("source", ""),
         companies=[c for c in (stored.get("companies") or "").split(",") if c],
         score=round(score, 4) if score is not None else None,
-        snippet=make_snippet(body or stored.get("title", ""), terms, analyzer) if analyzer else "",
+        snippet=make_snippet(body or stored.get("title", ""), known) if known else "",
     )

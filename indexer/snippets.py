@@ -13,14 +13,21 @@ from functools import lru_cache
 
 from .analysis import TOKEN_PATTERN, news_analyzer
 from .morphology import CACHE_SIZE
+from .normalize import HYPHENS
 
 # Characters of body text a snippet shows.
 SNIPPET_CHARS = 240
 # Of those, how many come before the first matched word.
 LEAD_CHARS = 60
+# Characters scanned for matches before the rest of the text is.
+SCAN_FIRST_CHARS = 2000
 
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"</?mark>")
+# The tokenizer's pattern without groups, so findall returns whole tokens.
+_WORDS = re.compile(re.sub(r"\(\?P<\w+>", "(?:", TOKEN_PATTERN.pattern))
+# Characters that glue a word to the one before it (п'ять, F-16, наго́лос).
+_JOINERS = HYPHENS + "'\u2019\u02bc\u2018`\u00b4\u02b9\u2032\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
 
 _ANALYZER = news_analyzer()
@@ -33,25 +40,75 @@ def _token_terms(raw: str) -> frozenset[str]:
     return frozenset(t.text for t in _ANALYZER(raw))
 
 
-def matched_spans(text: str, terms: frozenset[str], analyzer=None) -> list[tuple[int, int]]:
+class MatchedWords:
+    """Which surface words carry one of a query's terms; remembered across the
+    hits of one page (news vocabulary repeats, so most words are seen once)."""
+
+    def __init__(self, terms: frozenset[str]):
+        self.terms = terms
+        self.seen: set[str] = set()
+        self.matched: set[str] = set()
+
+    def among(self, words: set[str]) -> set[str]:
+        terms, token_terms = self.terms, _token_terms
+        for word in words - self.seen:
+            if not terms.isdisjoint(token_terms(word)):
+                self.matched.add(word)
+        self.seen |= words
+        return words & self.matched
+
+
+def matched_spans(
+    text: str, terms: frozenset[str], known: MatchedWords | None = None
+) -> list[tuple[int, int]]:
     """Return (start, end) offsets of the words whose terms are in ``terms``.
 
-    One regex pass and a cached look-up per word: running the analyzer over
-    every hit's body was most of a result page's time.
+    The distinct words come from one C-level ``findall``; only the few that
+    match are then located, each occurrence checked to be a whole token.
+    Looping over every token in Python cost more than the regex itself.
     """
-    token_terms = _token_terms
-    return [
-        m.span()
-        for m in TOKEN_PATTERN.finditer(text)
-        if not terms.isdisjoint(token_terms(m.group()))
-    ]
+    known = known or MatchedWords(terms)
+    wanted = sorted(known.among(set(_WORDS.findall(text))), key=len, reverse=True)
+    if not wanted:
+        return []
+    finder = re.compile("|".join(map(re.escape, wanted)))  # longest first at a start
+    spans = []
+    for m in finder.finditer(text):
+        a, b = m.span()
+        if a and _continues_token(text[a - 1]):
+            continue  # inside a longer word
+        token = TOKEN_PATTERN.match(text, a)
+        if token is not None and token.end() == b:
+            spans.append((a, b))
+    return spans
+
+
+def _continues_token(ch: str) -> bool:
+    return ch.isalnum() or ch in _JOINERS or "\u0300" <= ch <= "\u036f"
+
+
+def _lead_spans(text: str, known: MatchedWords) -> list[tuple[int, int]]:
+    """Matched words of the article's lead, or of the whole text when the lead
+    has none: the snippet is the best passage of the first paragraphs, as
+    news readers expect, and long articles are not scanned to the end."""
+    if len(text) > SCAN_FIRST_CHARS:
+        cut = text.find(" ", SCAN_FIRST_CHARS)
+        if cut > 0:
+            spans = matched_spans(text[:cut], known.terms, known)
+            if spans:
+                return spans
+    return matched_spans(text, known.terms, known)
 
 
 def make_snippet(
-    text: str, terms: frozenset[str], analyzer=None, width: int = SNIPPET_CHARS
+    text: str, terms: frozenset[str] | MatchedWords, width: int = SNIPPET_CHARS
 ) -> str:
-    """Return escaped HTML: a window of ``text`` with matched words in <mark>."""
-    spans = matched_spans(text, terms) if terms else []
+    """Return escaped HTML: a window of ``text`` with matched words in <mark>.
+
+    ``terms`` may be a page's shared :class:`MatchedWords`.
+    """
+    known = terms if isinstance(terms, MatchedWords) else MatchedWords(terms)
+    spans = _lead_spans(text, known) if known.terms else []
     start = _best_window(spans, width)
     start = max(0, start - LEAD_CHARS) if spans else 0
     if start:
