@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
@@ -54,15 +55,46 @@ def _load_stopwords(name: str) -> frozenset[str]:
 STOPWORDS = _load_stopwords("stopwords-en.txt") | _load_stopwords("stopwords-uk.txt")
 
 
-class NewsTokenizer(Tokenizer):
-    """Cut text into words, keeping Ukrainian words and designations whole.
+def raw_tokens(text: str, start_pos: int = 0) -> Iterator[tuple[str, int, int, int, bool]]:
+    """Yield (word, position, start, end, compound) for every token of ``text``.
 
     A hyphenated word (``дрон-камікадзе``, ``anti-aircraft``) yields the whole
-    word and then its parts, the first part at the whole word's position, so it
-    is found whole, by its parts, and by phrases over its parts. A hyphenated
-    designation (``F-16``, ``Су-34``, ``155-мм``) is one token. Character
-    offsets are those of the original text.
+    word (compound=True) and then its parts, the first part at the whole
+    word's position, so it is found whole, by its parts, and by phrases over
+    its parts. A hyphenated designation (``F-16``, ``Су-34``, ``155-мм``) is
+    one token; "2024-го" is its number; a range "2022-2023" its numbers.
+    Plain tuples, no Token objects: indexing runs this over every text.
     """
+    pos = start_pos
+    for match in TOKEN_PATTERN.finditer(text):
+        word = match.group()
+        if match.group("tail") is None:
+            yield word, pos, match.start(), match.end(), False
+            pos += 1
+            continue
+        base = match.start()
+        pieces = [(m.start(), m.end()) for m in _WORD_RE.finditer(word)]
+        parts = [word[a:b] for a, b in pieces]
+        if all(p.isdigit() for p in parts[:-1]) and parts[-1].lower() in ORDINAL_SUFFIXES:
+            # "2024-го" → 2024; keep the offsets of the whole so it highlights.
+            yield parts[0], pos, base, match.end(), False
+            pos += 1
+            continue
+        if any(ch.isdigit() for ch in word):
+            if not all(p.isdigit() for p in parts):
+                yield word, pos, base, match.end(), False  # a designation: one term
+                pos += 1
+                continue
+        else:
+            yield word, pos, base, match.end(), True
+        for i, (a, b) in enumerate(pieces):
+            yield parts[i], pos + i, base + a, base + b, False
+        pos += len(pieces)
+
+
+class NewsTokenizer(Tokenizer):
+    """Cut text into words as :func:`raw_tokens` does, as Whoosh tokens.
+    Character offsets are those of the original text."""
 
     def __call__(
         self,
@@ -78,56 +110,19 @@ class NewsTokenizer(Tokenizer):
         **kwargs,
     ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for match in TOKEN_PATTERN.finditer(value):
-            t.text = text = match.group()
+        for word, pos, start, end, compound in raw_tokens(value, start_pos):
+            t.text = word
             t.boost = 1.0
             t.stopped = False
-            t.compound = False
+            t.compound = compound
             if keeporiginal:
-                t.original = text
+                t.original = word
             if positions:
                 t.pos = pos
             if chars:
-                t.startchar = start_char + match.start()
-                t.endchar = start_char + match.end()
-            if match.group("tail") is None:
-                yield t
-                pos += 1
-                continue
-            pos = yield from _split_compound(t, match, pos, start_char, keeporiginal)
-
-
-def _split_compound(t, match, pos, start_char, keeporiginal):
-    """Yield a hyphenated match as designation, number range or word + parts."""
-    text = match.group()
-    pieces = [(m.start(), m.end()) for m in _WORD_RE.finditer(text)]
-    parts = [text[a:b] for a, b in pieces]
-    if all(p.isdigit() for p in parts[:-1]) and parts[-1].lower() in ORDINAL_SUFFIXES:
-        # "2024-го" → 2024; keep the offsets of the whole so it highlights.
-        t.text = parts[0]
-        yield t
-        return pos + 1
-    if any(ch.isdigit() for ch in text):
-        if not all(p.isdigit() for p in parts):
-            yield t  # a designation: one term
-            return pos + 1
-        t.compound = False  # a number range "2022-2023": its numbers
-    else:
-        t.compound = True
-        yield t
-        t.compound = False
-    base = start_char + match.start()
-    for i, (a, b) in enumerate(pieces):
-        t.text = original = text[a:b]
-        if keeporiginal:
-            t.original = original
-        if t.positions:
-            t.pos = pos + i
-        if t.chars:
-            t.startchar, t.endchar = base + a, base + b
-        yield t
-    return pos + len(pieces)
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
 
 
 class NormalizeFilter(Filter):
@@ -212,6 +207,41 @@ def index_terms(word: str, compound: bool = False) -> tuple[str, ...]:
     if latin:
         return (english_stem(word),)
     return (word,)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def token_index_terms(word: str, compound: bool) -> tuple[str, ...]:
+    """The index terms of one raw token, as the analyzer's filters give them
+    (none for a stopword)."""
+    word = _normalize(word)
+    if word in STOPWORDS:
+        return ()
+    return index_terms(word, compound)
+
+
+def term_positions(text: str) -> dict[str, list[int]]:
+    """Every index term of ``text`` with its positions: what the analyzer
+    yields, without a Token object or a generator stage per word (indexing
+    spent more time in that machinery than in the morphology)."""
+    positions: dict[str, list[int]] = {}
+    terms_of = token_index_terms
+    for word, pos, _, _, compound in raw_tokens(text):
+        for term in terms_of(word, compound):
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+    return positions
+
+
+def surface_words(*texts: str) -> list[str]:
+    """The distinct normalised non-stopwords of ``texts``: the spelling field."""
+    words = set()
+    normalize = _normalize
+    for text in texts:
+        words.update(normalize(word) for word, *_ in raw_tokens(text))
+    return sorted(words - STOPWORDS)
 
 
 def designation_key(word: str) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import STOPWORDS, NewsTokenizer, index_terms
+from .analysis import STOPWORDS, index_terms, raw_tokens
 from .morphology import CACHE_SIZE, is_known_word
 from .normalize import is_cyrillic, normalize_word
 
@@ -122,7 +122,6 @@ class Gazetteer:
     """Companies by id, with a matcher over analysed token positions."""
 
     def __init__(self, companies, legal_forms=(), company_words=(), blockers=(), digest=""):
-        self.tokenizer = NewsTokenizer()
         self.companies: dict[str, Company] = {c.id: c for c in companies}
         self.digest = digest
         self._legal_forms = self._keys_of(legal_forms)
@@ -185,16 +184,16 @@ class Gazetteer:
         """
         keys_of = _surface_keys if surface_only else _token_keys
         positions: dict[int, list] = {}
-        for t in self.tokenizer(text, positions=True, chars=True):
-            keys = keys_of(t.text, t.compound)
+        for word, pos, start, end, compound in raw_tokens(text):
+            keys = keys_of(word, compound)
             if not keys:
                 continue  # a stopword: its position stays a gap, as in the index
-            slot = positions.get(t.pos)
+            slot = positions.get(pos)
             if slot is None:
-                positions[t.pos] = [keys, t.startchar, t.endchar]
+                positions[pos] = [keys, start, end]
             else:  # a hyphenated word's whole and first part share a position
                 slot[0] = slot[0] | keys
-                slot[2] = max(slot[2], t.endchar)
+                slot[2] = max(slot[2], end)
         return positions
 
     def _steps(self, text: str, surface_only: bool = False):

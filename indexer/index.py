@@ -13,6 +13,7 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
 from . import store
+from .analysis import surface_words
 from .codec import NewsCodec
 from .columns import column_items
 from .companies import Gazetteer, default_gazetteer, slugify
@@ -259,7 +260,7 @@ def _document(article: Article, digest: str, companies: list[str]) -> dict:
         "url": article.url,
         "title": article.title,
         "body": article.body,
-        "words": article.title + "\n" + article.body,
+        "words": surface_words(article.title, article.body),
         "lang": article.lang,
         "source": article.source,
         "companies": ",".join(companies),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh import fields, formats
 
-from .analysis import news_analyzer, surface_analyzer
+from .analysis import news_analyzer, surface_analyzer, term_positions
 
 # Title matches weigh this many times a body match (BM25F field boost).
 TITLE_BOOST = 2.0
@@ -15,16 +15,33 @@ TEXT_FIELDS = ("title", "body")
 SPELLING_FIELD = "words"
 
 
+class NewsText(fields.TEXT):
+    """A TEXT field that indexes through :func:`term_positions` (the analyzer's
+    exact output, computed in one pass with cached per-word terms) instead of
+    the analyzer's token pipeline; queries still use the analyzer."""
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        encode = self.format.encode
+        return [
+            (term.encode("utf-8"), len(found), len(found) * boost, encode(found))
+            for term, found in term_positions(value).items()
+        ]
+
+
 def news_schema() -> fields.Schema:
     """Return the schema: analysed text, facet columns and bookkeeping fields."""
     ana = news_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         url=fields.STORED(),
-        title=fields.TEXT(analyzer=ana, stored=True, field_boost=TITLE_BOOST),
-        body=fields.TEXT(analyzer=ana, stored=True),
+        title=NewsText(analyzer=ana, stored=True, field_boost=TITLE_BOOST),
+        body=NewsText(analyzer=ana, stored=True),
         # Each surface word once per document: no frequencies or lengths,
-        # which would cost a third of indexing time for nothing.
+        # which would cost a third of indexing time for nothing. Given as
+        # the list of words (analysis.surface_words), so no analyzer runs.
         words=fields.FieldType(formats.Existence(), analyzer=surface_analyzer(), scorable=False),
         published=fields.DATETIME(stored=True, sortable=True),
         # "1" for articles without a date, so date sorts can put them last

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import pytest
+from conftest import CORPUS_DIR
 
 from indexer.analysis import news_analyzer, surface_analyzer
 
@@ -180,3 +182,26 @@ def test_spelling_field_gets_surface_forms(sample_ix):
         words = {w.decode() if isinstance(w, bytes) else w for w in reader.lexicon("words")}
     assert "ракетами" in words
     assert "ракета" not in words  # only the inflected form occurs in the text
+
+
+def _corpus_texts():
+    texts = ["дрон-камікадзе 2024-го F-16 Су-34 155 мм 2022-2023 п'ять на́голос anti-aircraft"]
+    for path in sorted(CORPUS_DIR.glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            article = json.loads(line)
+            texts += [article.get("title", ""), article.get("body", "")]
+    return texts
+
+
+def test_indexing_fast_paths_give_the_analyzers_output():
+    """term_positions and surface_words (what indexing runs) equal the
+    analyzer pipelines (what queries run) on every sample text."""
+    from indexer.analysis import surface_words, term_positions
+
+    ana, surface = news_analyzer(), surface_analyzer()
+    for text in _corpus_texts():
+        expected: dict[str, list[int]] = {}
+        for t in ana(text, positions=True):
+            expected.setdefault(t.text, []).append(t.pos)
+        assert term_positions(text) == expected, text[:80]
+        assert surface_words(text) == sorted({t.text for t in surface(text)}), text[:80]
