@@ -17,7 +17,7 @@ from importlib import resources
 from whoosh.analysis import Filter, Tokenizer
 from whoosh.analysis.acore import Token
 
-from .morphology import CACHE_SIZE, english_stem, ukrainian_lemmas
+from .morphology import CACHE_SIZE, english_stem, is_known_word, ukrainian_lemmas
 from .normalize import HYPHEN, HYPHENS, is_cyrillic, normalize_word, transliterate
 
 # A word: letters and digits, with combining marks, soft hyphens and zero-width
@@ -187,6 +187,8 @@ def index_terms(word: str, compound: bool = False) -> tuple[str, ...]:
     (('танк',), ('deliveri',), ('su34',))
     """
     if compound:
+        if is_cyrillic(word[0]) and is_known_word(word):
+            return ukrainian_lemmas(word)  # a dictionary word: будь-якого → будь-який
         # The whole of "дронів-камікадзе": each part's first term, joined.
         return (HYPHEN.join(index_terms(p)[0] for p in word.split(HYPHEN) if p),)
     has_digit = has_alpha = False

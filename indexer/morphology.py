@@ -15,9 +15,13 @@ CACHE_SIZE = 1 << 19
 
 # pymorphy3's parses tie on some domain words where news means one reading:
 # "танків" is tanks (танк), never dances (танок); "року" is a year, not fate.
+# The frequent adverbs and predicatives below get a lemma of another word
+# from the dictionary (уже → уж "grass snake", варто → варта "guard");
+# BRUK's hand-checked lemmas (bench/lemma_accuracy.py) list them.
 LEMMA_OVERRIDES: dict[str, tuple[str, ...]] = {
     **{form: ("танк",) for form in ("танки", "танків", "танкам", "танками", "танках", "танку")},
     "року": ("рік",),
+    **{word: (word,) for word in ("можна", "уже", "варто", "мовляв", "дедалі")},
 }
 
 _morph = None
