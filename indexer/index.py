@@ -18,7 +18,7 @@ from .ingest import Article, Problem
 from .schema import news_schema
 
 # Bump when analysis or schema changes so old indexes ask for a rebuild.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 # Where the index lives unless --index or $DEFNEWS_INDEX says otherwise.
 DEFAULT_INDEX_DIR = os.path.join("data", "index")

@@ -177,9 +177,11 @@ class ReaderLease:
         except OSError:
             self.release()  # no lease file: an old generation; nothing to hold
 
-    def release(self) -> None:
+    def release(self, _close=os.close) -> None:
+        # _close is bound now: at interpreter exit, __del__ may run after
+        # the os module's globals are gone.
         if self._fd is not None:
-            os.close(self._fd)
+            _close(self._fd)
             self._fd = None
 
     __del__ = release

@@ -34,7 +34,8 @@ def search_request(args, ui: str, per_page: int, facet_size: int) -> SearchReque
 
 
 def _positive_int(value: str, name: str) -> int:
-    if not value.isdigit() or int(value) < 1 or len(value) > 6:
+    # isascii: "²" and "١" are digits to str.isdigit, but not to int()
+    if not (value.isascii() and value.isdigit()) or int(value) < 1 or len(value) > 6:
         raise QueryError(f"{name} must be a whole number from 1, not {value[:20]!r}")
     return int(value)
 
