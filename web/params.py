@@ -5,8 +5,10 @@ from __future__ import annotations
 from indexer.errors import QueryError
 from indexer.search import MAX_PER_PAGE, SearchRequest
 
-# Longest query string accepted at all (bytes): a search URL is never larger.
-MAX_QUERY_STRING = 16 * 1024
+# Longest query string accepted at all (bytes). Below gunicorn's ceiling on
+# the whole request line (8190 bytes, the most it can be set to), so our
+# message answers first; a 1000-character Cyrillic query is ~6,000 bytes.
+MAX_QUERY_STRING = 8000
 # Values one repeatable filter may carry.
 MAX_VALUES = 50
 
