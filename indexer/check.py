@@ -13,9 +13,11 @@ import shlex
 import time
 from dataclasses import dataclass, field
 
+from whoosh import index as whoosh_index
+
 from . import store
 from .columns import column_items
-from .index import ANALYSIS_VERSION, open_index
+from .index import ANALYSIS_VERSION
 
 # Seconds `defnews check` spends reading postings term by term unless told.
 DEFAULT_BUDGET = 60.0
@@ -65,13 +67,16 @@ def verify_index(index_dir: str, budget: float = DEFAULT_BUDGET) -> CheckResult:
     result.files_verified = _verify_files(gen, meta.get("manifest"), result.problems)
     if result.problems:
         return _done(result, started)  # damaged bytes: reading them further proves nothing
+    lease = store.ReaderLease(gen)  # the generation checked above, even if CURRENT moves on
     try:
-        ix = open_index(index_dir)
+        ix = whoosh_index.open_dir(gen)
         with ix.reader() as reader:
             _check_documents(reader, meta, gen, result)
             _read_segments(reader, gen, started + budget, result)
     except Exception as e:  # any failure to read is the finding
         result.problems.append(f"{gen}: the index does not open or read ({_error(e)})")
+    finally:
+        lease.release()
     return _done(result, started)
 
 
