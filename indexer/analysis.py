@@ -23,7 +23,9 @@ from .normalize import HYPHEN, HYPHENS, is_cyrillic, normalize_word, translitera
 # A word: letters and digits, with combining marks, soft hyphens and zero-width
 # characters anywhere after the first letter, and apostrophes only between
 # letters (п'ять, пʼять, п’ять stay whole; 'quoted' words lose their quotes).
-_LETTER = r"[^\W_]"
+# The modifier apostrophes ʼ and ʹ count as \w in Python's regex, but they are
+# apostrophes, never letters: a lone ʼ is not a word.
+_LETTER = r"[^\W_\u02bc\u02b9]"
 _INSIDE = r"[\u0300-\u036f\u0483-\u0489\u00ad\u200b-\u200d\u2060\ufeff]"
 _APOSTROPHE = "['\u2019\u02bc\u2018`\u00b4\u02b9\u2032]"
 # Possessive runs of letters (Python 3.11+) and a digit look-ahead before the

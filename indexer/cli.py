@@ -65,6 +65,8 @@ def index_command(paths, rebuild, wait, index_dir):
             rebuild=rebuild,
             wait=wait,
             parallel=size >= PARALLEL_BYTES,
+            # What `defnews check` names in the command that rebuilds the index.
+            meta={"sources": [os.path.abspath(p) for p in paths]},
         )
     except LockedError as e:
         click.echo(f"defnews: {e}", err=True)
@@ -243,8 +245,13 @@ def stats_command(as_json, index_dir):
     "--log", "log_file", metavar="FILE", help="Append details (problems, fetches) to FILE."
 )
 @click.option("--verbose", is_flag=True, help="Print details on stderr too.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Build a fresh index from every source and swap it in (after damage or an upgrade).",
+)
 @index_option
-def reindex_command(config_file, keep_deleted, wait, log_file, verbose, index_dir):
+def reindex_command(config_file, keep_deleted, wait, log_file, verbose, rebuild, index_dir):
     """Bring the index up to date with the configured sources (for cron).
 
     Prints one summary line. Exit 0 ok, 3 records rejected or sources failed,
@@ -268,7 +275,9 @@ def reindex_command(config_file, keep_deleted, wait, log_file, verbose, index_di
             click.echo(line, err=True)
 
     try:
-        report = reindex(config, index_dir, keep_deleted=keep_deleted, wait=wait, note=note)
+        report = reindex(
+            config, index_dir, keep_deleted=keep_deleted, wait=wait, note=note, rebuild=rebuild
+        )
     except LockedError as e:
         note(str(e))
         click.echo(f"defnews: {e}", err=True)
@@ -284,22 +293,29 @@ def reindex_command(config_file, keep_deleted, wait, log_file, verbose, index_di
 
 
 @cli.command("check")
+@click.option(
+    "--budget",
+    type=click.FloatRange(0),
+    default=60,
+    show_default=True,
+    help="Seconds to spend reading postings term by term (checksums are always verified).",
+)
 @index_option
-def check_command(index_dir):
-    """Verify the index: it opens, every file reads, documents are consistent."""
-    from .check import check_index
+def check_command(budget, index_dir):
+    """Verify the index: every file against its checksum, documents against
+    the stored hashes and the generation's count, stored fields, columns and
+    postings readable. Exit 0 when sound, 3 with the damage and the command
+    that rebuilds the index from its sources."""
+    from .check import verify_index
 
     index_dir = index_dir_from(index_dir)
-    problems = check_index(index_dir)
-    for problem in problems:
+    result = verify_index(index_dir, budget=budget)
+    for problem in result.problems:
         click.echo(f"defnews check: {problem}", err=True)
-    if problems:
-        click.echo(
-            f"rebuild it from the sources: defnews index --rebuild PATH... --index {index_dir}",
-            err=True,
-        )
+    if result.problems:
+        click.echo(f"rebuild it from the sources: {result.rebuild_command}", err=True)
         sys.exit(EXIT_PROBLEMS)
-    click.echo(f"{index_dir}: ok")
+    click.echo(f"{index_dir}: ok ({result.summary()})")
 
 
 @cli.command("serve")

@@ -93,7 +93,9 @@ class Fetcher:
         or trickling response is cut off, not waited for)."""
         deadline = time.monotonic() + 3 * self.settings.timeout
         chunks, size = [], 0
-        while chunk := response.read(_CHUNK):
+        # read1, not read: read(n) blocks until n bytes arrive, so a server
+        # trickling a byte per second would never reach the deadline check.
+        while chunk := response.read1(_CHUNK):
             size += len(chunk)
             if size > self.settings.max_bytes:
                 raise FetchError(f"{url}: response larger than {self.settings.max_bytes} bytes")

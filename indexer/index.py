@@ -157,7 +157,10 @@ def update_index(
     base_meta = store.read_meta(base) if base else {}
     if base is not None:
         _check_version(index_dir, base)
-    new_meta = {**base_meta, **(meta or {}), "analysis_version": ANALYSIS_VERSION}
+    meta = dict(meta or {})
+    if "sources" in meta and not rebuild:  # every input that went in, for `defnews check`
+        meta["sources"] = sorted(set(base_meta.get("sources", [])) | set(meta["sources"]))
+    new_meta = {**base_meta, **meta, "analysis_version": ANALYSIS_VERSION}
     gen = store.new_generation(index_dir, base)
     report = IndexReport()
     try:
@@ -181,8 +184,10 @@ def update_index(
             writer.cancel()
         if changed or base is None or _without_time(new_meta) != _without_time(base_meta):
             save_columns(ix, gen)
+            documents = ix.doc_count()
             ix.close()
-            store.publish(index_dir, gen, {**new_meta, "built": time.time()})
+            integrity = {"documents": documents, "manifest": store.manifest(gen, base)}
+            store.publish(index_dir, gen, {**new_meta, **integrity, "built": time.time()})
             store.collect_garbage(index_dir)
             report.generation = gen
         else:
@@ -210,7 +215,8 @@ def _writer(ix, parallel: bool):
 
 
 def _without_time(meta: dict) -> dict:
-    return {k: v for k, v in meta.items() if k != "built"}
+    """The meta a caller controls (not what publishing adds)."""
+    return {k: v for k, v in meta.items() if k not in ("built", "documents", "manifest")}
 
 
 def _write_records(writer, records, known, report, progress, gazetteer) -> bool:

@@ -27,11 +27,15 @@ _UNIFY.update({ord(c): HYPHEN for c in HYPHENS})
 _UNIFY.update(_DROP)
 
 # Latin letters that look like Cyrillic ones, and the reverse. Applied only to
-# words whose other letters are all of the other script.
-_LATIN_TO_CYRILLIC = str.maketrans("aceiopxyABCEHIKMOPTXYï", "асеіорхуАВСЕНІКМОРТХУї")
-_CYRILLIC_TO_LATIN = str.maketrans("асеіорхуАВСЕНІКМОРТХУї", "aceiopxyABCEHIKMOPTXYï")
-_LATIN_LOOKALIKES = frozenset("aceiopxyABCEHIKMOPTXYï")
-_CYRILLIC_LOOKALIKES = frozenset("асеіорхуАВСЕНІКМОРТХУї")
+# words whose other letters are all of the other script. A letter whose
+# lowercase is listed must be listed in uppercase too (ï and Ï), or a word
+# would be repaired only after lowercasing, and normalising twice would differ.
+_LATIN = "aceiopxyïABCEHIKMOPTXYÏ"
+_CYRILLIC = "асеіорхуїАВСЕНІКМОРТХУЇ"
+_LATIN_TO_CYRILLIC = str.maketrans(_LATIN, _CYRILLIC)
+_CYRILLIC_TO_LATIN = str.maketrans(_CYRILLIC, _LATIN)
+_LATIN_LOOKALIKES = frozenset(_LATIN)
+_CYRILLIC_LOOKALIKES = frozenset(_CYRILLIC)
 
 # Cyrillic → Latin for designation keys (Су-34 meets Su-34, Х-101 meets
 # Kh-101, Мі-8 meets Mi-8): the spellings used in English defense reporting.

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .errors import QueryError
-from .ingest.article import LANGUAGES
+from .ingest.article import LANGUAGES, valid_unicode
 from .ingest.dates import date_bounds
 from .normalize import normalize_word
 from .schema import SPELLING_FIELD, TEXT_FIELDS
@@ -84,7 +84,7 @@ def parse(text: str):
     """Parse query text into a syntax tree (None when it holds nothing)."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
-    return _Parser(_lex(text)).parse()
+    return _Parser(_lex(valid_unicode(text))).parse()
 
 
 def _lex(text: str) -> list[tuple[str, str]]:

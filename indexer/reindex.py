@@ -59,10 +59,14 @@ def reindex(
     wait: float = 0.0,
     fetcher: Fetcher | None = None,
     note: Callable[[str], None] | None = None,
+    rebuild: bool = False,
 ) -> RunReport:
     """Bring the index up to date with the configured sources (see module doc).
 
-    Raises store.LockedError when another writer holds the index.
+    With ``rebuild``, start from empty: read every file and fetch every feed
+    anew (no conditional GETs), ignoring the live generation, which may be
+    damaged or from an older defnews. Raises store.LockedError when another
+    writer holds the index.
     """
     started = time.monotonic()
     report = RunReport()
@@ -73,7 +77,7 @@ def reindex(
             note(line)
 
     with store.writer_lock(index_dir, wait):
-        gen = store.current_generation(index_dir)
+        gen = None if rebuild else store.current_generation(index_dir)
         old_files = store.read_meta(gen).get("files", {}) if gen else {}
         plan = _plan_files(config.sources, old_files, report, detail, keep_deleted)
         feeds, fetch_state = _fetch_feeds(config, index_dir, gen, fetcher, report, detail)
@@ -89,8 +93,9 @@ def reindex(
             result = update_index(
                 index_dir,
                 records,
+                rebuild=rebuild,
                 delete_ids=stale,
-                meta={"files": plan.files},
+                meta={"files": plan.files, "config": config.path},
                 lock=False,
                 parallel=size >= PARALLEL_BYTES,
             )
@@ -208,7 +213,8 @@ def _stale_ids(index_dir: str, gen: str | None, plan: _FilePlan):
 def _fetch_feeds(config: Config, index_dir: str, gen, fetcher, report: RunReport, detail):
     """Fetch every URL source (conditional GET); return its records and the
     fetch state to keep (saved only after the index holds the records)."""
-    old_state = _read_json(os.path.join(index_dir, FETCH_STATE))
+    # Without a generation (a first run or a rebuild) every feed is fetched whole.
+    old_state = _read_json(os.path.join(index_dir, FETCH_STATE)) if gen else {}
     state = dict(old_state)
     records: list = []
     url_sources = [s for s in config.sources if s.url]

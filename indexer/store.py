@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import time
+import zlib
 
 from .errors import DefnewsError
 
@@ -64,6 +65,49 @@ def read_meta(gen_path: str) -> dict:
         return {}
 
 
+def is_bookkeeping(name: str) -> bool:
+    """Files of a generation that are not index data (locks, leases, meta)."""
+    return name.endswith("LOCK") or name in (META, LEASE, RETIRED)
+
+
+def manifest(gen_path: str, base: str | None = None) -> dict[str, list[int]]:
+    """Size and CRC-32 of every data file, for ``defnews check`` to verify.
+
+    Files hard-linked from ``base`` (the same inode, so the same bytes:
+    Whoosh never rewrites a file) reuse the checksum recorded there, so a
+    small update does not re-read the whole index.
+    """
+    known = read_meta(base).get("manifest", {}) if base else {}
+    files = {}
+    for name in sorted(os.listdir(gen_path)):
+        if is_bookkeeping(name):
+            continue
+        path = os.path.join(gen_path, name)
+        st = os.stat(path)
+        previous = known.get(name)
+        if previous and previous[0] == st.st_size and _same_file(base, name, st):
+            files[name] = previous
+        else:
+            files[name] = [st.st_size, file_crc32(path)]
+    return files
+
+
+def file_crc32(path: str) -> int:
+    crc = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def _same_file(base: str, name: str, st: os.stat_result) -> bool:
+    try:
+        other = os.stat(os.path.join(base, name))
+    except OSError:
+        return False
+    return (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino)
+
+
 def new_generation(index_dir: str, base: str | None) -> str:
     """Create the next generation directory, sharing the files of ``base``."""
     os.makedirs(index_dir, exist_ok=True)
@@ -77,7 +121,7 @@ def new_generation(index_dir: str, base: str | None) -> str:
             number += 1
     if base:
         for name in os.listdir(base):
-            if name.endswith("LOCK") or name in (META, LEASE, RETIRED) or name in DERIVED:
+            if is_bookkeeping(name) or name in DERIVED:
                 continue  # locks and leases are per directory; the rest is rewritten
             _link_or_copy(os.path.join(base, name), os.path.join(path, name))
     open(os.path.join(path, LEASE), "w").close()
@@ -177,9 +221,11 @@ class ReaderLease:
         except OSError:
             self.release()  # no lease file: an old generation; nothing to hold
 
-    def release(self) -> None:
+    def release(self, _close=os.close) -> None:
+        # _close is bound now: at interpreter exit, __del__ may run after
+        # the os module's globals are gone.
         if self._fd is not None:
-            os.close(self._fd)
+            _close(self._fd)
             self._fd = None
 
     __del__ = release

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -67,3 +73,48 @@ def shared_corpus(name):
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return os.fspath(path)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(index_dir, log_path, workers=2):
+    """Run the real `defnews serve` (gunicorn) on 127.0.0.1; yield its base URL."""
+    port = free_port()
+    with open(log_path, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "indexer", "serve", "--port", str(port),
+             "--workers", str(workers), "--index", str(index_dir)],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail(f"server did not start:\n{Path(log_path).read_text()}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def corpus_server(corpus_index_dir, tmp_path_factory):
+    """The production server over the shipped sample corpus."""
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    with serving(corpus_index_dir, log) as base:
+        yield base

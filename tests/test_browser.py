@@ -3,14 +3,10 @@ Chromium through Playwright, over the shipped sample corpus."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
@@ -34,36 +30,9 @@ if not os.path.exists(CHROMIUM) or shutil.which("chromium") is None:
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(corpus_index_dir, tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "serve.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "indexer", "serve", "--port", str(port), "--workers", "2",
-             "--index", corpus_index_dir],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail(f"server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+def server(corpus_server):
+    return corpus_server
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +156,89 @@ def test_works_on_a_phone_width_screen(browser, server, tmp_path):
     assert width <= 390  # no sideways scrolling
     shot(phone, tmp_path, "phone")
     context.close()
+
+
+# Hostile input: markup in every field an article or a user controls -------------
+
+XSS = [
+    "<img src=x onerror=alert('{}')>",
+    "<script>alert('{}')</script>",
+    "\"><svg onload=alert('{}')>",
+    "javascript:alert('{}')",
+]
+HOSTILE_ARTICLES = [
+    {"id": "<script>alert('id')</script>", "title": XSS[0].format("title") + " ракета",
+     "body": XSS[1].format("body") + " ракета " + XSS[2].format("body2"),
+     "source": XSS[2].format("source"), "url": XSS[3].format("url"),
+     "companies": [XSS[0].format("company"), "Rheinmetall"], "published": "2024-06-01"},
+    {"id": "plain", "title": "Ракета без пригод", "body": "Звичайний текст про ракету.",
+     "url": " JavaScript:alert('url2')", "published": "2024-07-01"},
+]  # fmt: skip
+HOSTILE_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>&amp;lt;img src=x onerror=alert('feedsrc')&amp;gt;</title>
+<item><guid>feed-x</guid><title>&amp;lt;img src=x onerror=alert('feedtitle')&amp;gt; ракета</title>
+<link>javascript:alert('feedlink')</link>
+<description>&amp;lt;script&amp;gt;alert('feedbody')&amp;lt;/script&amp;gt; ракета
+&lt;img src=x onerror=alert('feedhtml')&gt;</description></item>
+</channel></rss>"""
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    from conftest import build_index, serving
+
+    folder = tmp_path_factory.mktemp("hostile")
+    src = folder / "src"
+    src.mkdir()
+    (src / "evil.jsonl").write_text(
+        "\n".join(json.dumps(a, ensure_ascii=False) for a in HOSTILE_ARTICLES), "utf-8"
+    )
+    (src / "evil.rss").write_text(HOSTILE_FEED, "utf-8")
+    report = build_index(folder / "ix", src)
+    assert report.added == 3 and not report.problems
+    with serving(folder / "ix", folder / "serve.log") as base:
+        yield base
+
+
+INJECTED = """() => ({
+  elements: document.querySelectorAll(
+    'img, iframe, object, embed, script:not([src]), [onerror], [onload], [onclick]').length,
+  jsLinks: [...document.querySelectorAll('[href]')].filter(
+    e => /^\\s*javascript:/i.test(e.getAttribute('href'))).length,
+})"""
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ракета",
+        "ракета " + XSS[0].format("q1"),
+        XSS[2].format("q2") + " ракета",
+        "ракета&company=" + quote(XSS[1].format("c")),
+        "ракета&source=" + quote(XSS[2].format("s")) + "&from=" + quote(XSS[0].format("f")),
+        "ракета&ui=" + quote(XSS[2].format("ui")) + "&sort=" + quote(XSS[1].format("sort")),
+    ],
+)
+def test_hostile_articles_and_queries_never_run_in_the_browser(page, hostile_server, query):
+    response = page.goto(hostile_server + "/search?q=" + query)
+    assert response.status in (200, 400)
+    page.wait_for_load_state("load")
+    assert page.evaluate(INJECTED) == {"elements": 0, "jsLinks": 0}
+    assert (
+        page.get_by_label("Search query")
+        .input_value()
+        .startswith(page.evaluate("new URLSearchParams(location.search).get('q')"))
+    )  # the query is shown as typed, as text
+    if query == "ракета":
+        titles = " ".join(page.locator("li.hit h2").all_inner_texts())
+        assert "<img src=x onerror=alert('title')>" in titles  # shown as text
+        assert "<img src=x onerror=alert('feedtitle')>" in titles
+        assert "<script>alert('body')</script>" in " ".join(
+            page.locator(".snippet").all_inner_texts()
+        )
+        for link in page.locator("li.hit h2 a").all():
+            link.click()  # javascript: urls were never made links
+        page.get_by_label("Search query").press_sequentially("<img src", delay=10)
+        page.wait_for_timeout(300)  # the suggestions request
+        assert page.evaluate(INJECTED) == {"elements": 0, "jsLinks": 0}
+    assert page.dialogs == []

@@ -5,8 +5,10 @@ from __future__ import annotations
 from indexer.errors import QueryError
 from indexer.search import MAX_PER_PAGE, SearchRequest
 
-# Longest query string accepted at all (bytes): a search URL is never larger.
-MAX_QUERY_STRING = 16 * 1024
+# Longest query string accepted at all (bytes). Below gunicorn's ceiling on
+# the whole request line (8190 bytes, the most it can be set to), so our
+# message answers first; a 1000-character Cyrillic query is ~6,000 bytes.
+MAX_QUERY_STRING = 8000
 # Values one repeatable filter may carry.
 MAX_VALUES = 50
 
@@ -34,7 +36,8 @@ def search_request(args, ui: str, per_page: int, facet_size: int) -> SearchReque
 
 
 def _positive_int(value: str, name: str) -> int:
-    if not value.isdigit() or int(value) < 1 or len(value) > 6:
+    # isascii: "²" and "١" are digits to str.isdigit, but not to int()
+    if not (value.isascii() and value.isdigit()) or int(value) < 1 or len(value) > 6:
         raise QueryError(f"{name} must be a whole number from 1, not {value[:20]!r}")
     return int(value)
 

@@ -52,8 +52,10 @@ def serve(
         "preload_app": True,
         "timeout": 30,
         "graceful_timeout": 5,
-        # Long enough for our own "request too large" message to answer first.
-        "limit_request_line": 32768,
+        # gunicorn's maximum (a larger value is silently lowered to it): longer
+        # request lines get its "414 URI Too Long"; web/params.py keeps our own
+        # "request too large" message below it.
+        "limit_request_line": 8190,
         "accesslog": "-" if access_log else None,
         # gunicorn 27's runtime control socket is one path per user: two
         # servers (a test, a benchmark, make run) would fight over it.

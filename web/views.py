@@ -4,7 +4,9 @@ templates only loop over what the views hand them."""
 from __future__ import annotations
 
 import math
+import re
 import time
+from urllib.parse import urlparse
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
@@ -34,6 +36,11 @@ EXAMPLES = [
 MAX_SUGGEST_CHARS = 200
 # Facet values shown before "show more".
 FACET_SHOWN = 10
+# No endpoint reads a request body: anything larger is refused unread.
+MAX_BODY_BYTES = 64 * 1024
+# Characters XML 1.0 forbids even escaped: C0 controls but tab, LF and CR;
+# U+FFFE, U+FFFF; lone surrogates. One in a query would break the Atom feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -50,6 +57,24 @@ def ui_language() -> str:
     if ui in i18n.LANGUAGES:
         return ui
     return request.accept_languages.best_match(i18n.LANGUAGES) or i18n.DEFAULT
+
+
+@bp.app_template_filter("xml")
+def xml_text(value) -> str:
+    """``value`` without the characters XML cannot carry (autoescape still applies)."""
+    return _NOT_XML.sub("\ufffd", str(value))
+
+
+@bp.app_template_filter("http_url")
+def http_url(value) -> str:
+    """``value`` if it is an http(s) URL, else "": an article's url is input,
+    and a ``javascript:`` link must never be rendered."""
+    value = str(value or "").strip()
+    try:
+        scheme = urlparse(value).scheme.lower()
+    except ValueError:  # e.g. an unbalanced "[" in the host part
+        return ""
+    return value if scheme in ("http", "https") else ""
 
 
 @bp.app_context_processor
@@ -199,8 +224,19 @@ def healthz():
 def init_app(app) -> None:
     @app.before_request
     def refuse_huge_requests():
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            message = (
+                f"the request body is too large ({request.content_length} bytes; "
+                f"at most {MAX_BODY_BYTES // 1024} KB, and no page reads one)"
+            )
+            if request.path.startswith("/api/"):
+                return jsonify({"error": message}), 413
+            return render_template("error.html", code=413, message=message), 413
         if len(request.query_string) > MAX_QUERY_STRING:
-            message = f"the request is too large (over {MAX_QUERY_STRING // 1024} KB of parameters)"
+            message = (
+                f"the request is too large ({len(request.query_string)} bytes of parameters; "
+                f"at most {MAX_QUERY_STRING})"
+            )
             if request.path.startswith("/api/"):
                 return jsonify({"error": message}), 400
             return render_template("search.html", error=message, result=None), 400

@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 LANGUAGES = ("en", "uk")
+
+# Lone UTF-16 surrogates: JSON escapes ("\ud800"), character references and
+# undecodable command-line bytes produce them, and UTF-8 cannot encode them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    r"""``text`` with each lone surrogate replaced by U+FFFD, so it encodes.
+
+    >>> valid_unicode("a\ud800b") == "a\N{REPLACEMENT CHARACTER}b"
+    True
+    """
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+def has_surrogates(text: str) -> bool:
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 @dataclass
@@ -22,6 +40,12 @@ class Article:
     source: str = ""
     companies: list[str] = field(default_factory=list)
     origin: str = ""  # the file or URL it was read from
+
+    def __post_init__(self):
+        # Every reader's text must encode as UTF-8 (the index and the hash need it).
+        for name in ("id", "title", "body", "url", "lang", "source", "origin"):
+            setattr(self, name, valid_unicode(getattr(self, name)))
+        self.companies = [valid_unicode(c) for c in self.companies]
 
     def content_hash(self) -> str:
         """Hash of everything that is indexed: a changed article re-indexes."""

@@ -35,7 +35,10 @@ def parse_feed(data: bytes, where: str, headers: dict | None = None, origin: str
         ]
     import feedparser
 
-    parsed = feedparser.parse(data, response_headers=headers or {})
+    try:
+        parsed = feedparser.parse(data, response_headers=headers or {})
+    except Exception as e:  # its loose parser raises on some broken feeds
+        return [Problem(where, 0, f"not a readable feed ({type(e).__name__}: {e}); skipped", True)]
     source = (parsed.feed.get("title") or "").strip()
     feed_lang = (parsed.feed.get("language") or "")[:2].lower()
     records = [
@@ -59,7 +62,9 @@ def _article(entry, number, where, source, feed_lang, origin) -> Article | Probl
     if not title and not body:
         return Problem(where, number, "feed item has neither title nor text; skipped", True)
     url = entry.get("link", "") or ""
-    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    stamp = entry.get("published_parsed")
+    if not stamp and "updated_parsed" in entry:  # (a bare get() warns when it is absent)
+        stamp = entry["updated_parsed"]
     published = (
         datetime.fromtimestamp(calendar.timegm(stamp), UTC).replace(tzinfo=None) if stamp else None
     )

@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Iterator
 
-from .article import LANGUAGES, Article, Problem, derive_id, detect_language
+from .article import LANGUAGES, Article, Problem, derive_id, detect_language, has_surrogates
 from .dates import parse_published
 
 # A line longer than this is rejected without being held in memory whole.
@@ -75,6 +75,15 @@ def parse_line(line: bytes, path: str, number: int) -> Iterator[Record]:
             )
             return
         fields[key] = value.strip() if key != "body" else value
+    broken = [key for key, value in fields.items() if has_surrogates(value)]
+    if broken:
+        yield Problem(
+            path,
+            number,
+            f"lone surrogate escapes (\\ud800-\\udfff) in {', '.join(map(repr, broken))}; "
+            "replaced by U+FFFD",
+            False,
+        )
     if not fields["title"] and not fields["body"].strip():
         yield Problem(path, number, "record has neither title nor body; skipped", True)
         return
