@@ -44,10 +44,13 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py --docs 10000,100000 --peers
 
 # Quality figures: company detection precision/recall; search quality on the
-# judged queries against two baselines.
+# judged queries against two baselines; the TIME collection beside SQLite
+# FTS5; Ukrainian lemma accuracy on BRUK's gold lemmas.
 eval: $(VENV)/.installed-run
 	$(BIN)/python bench/company_eval.py
 	$(BIN)/python bench/search_eval.py
+	$(BIN)/python bench/time_eval.py
+	$(BIN)/python bench/lemma_accuracy.py
 
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache

@@ -184,6 +184,8 @@ def search_command(
 def _print_hits(result):
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
+    if result.relaxed:
+        click.echo("Few articles contain every word; these contain some of them, best first.")
     first = (result.page - 1) * result.per_page
     for n, hit in enumerate(result.hits, start=first + 1):
         date = (hit.published or "")[:10] or "undated"

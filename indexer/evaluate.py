@@ -49,12 +49,12 @@ class _Evaluator:
         self.size = size
         self.leaves = searcher.reader().leaf_readers()
         weighting = searcher.weighting
-        self.bm25 = weighting if type(weighting) is BM25F else None
+        self.bm25 = weighting if isinstance(weighting, BM25F) else None
 
     def run(self, q) -> Matches:
         if isinstance(q, wq.Term) and self.bm25 is not None:
             return self.term(q)
-        if isinstance(q, wq.Or) and not q.minmatch and not q.scale:
+        if isinstance(q, wq.Or) and not q.scale:
             return self.union(q)
         if isinstance(q, wq.And):
             return self.intersection(q)
@@ -97,7 +97,10 @@ class _Evaluator:
         parts = [self.run(sub) for sub in q.subqueries]
         if not parts:
             return self.empty()
-        mask = np.logical_or.reduce([p.mask for p in parts])
+        if q.minmatch > 1:  # at least this many must match (Whoosh has no matcher for it)
+            mask = np.sum([p.mask for p in parts], axis=0) >= q.minmatch
+        else:
+            mask = np.logical_or.reduce([p.mask for p in parts])
         scores = np.sum([np.where(p.mask, p.scores, 0.0) for p in parts], axis=0)
         return Matches(mask, scores * q.boost if q.boost != 1.0 else scores)
 

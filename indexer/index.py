@@ -20,6 +20,7 @@ from .companies import Gazetteer, default_gazetteer, slugify
 from .errors import DefnewsError, IndexMissingError
 from .facets import save_columns
 from .ingest import Article, Problem
+from .ranking import NewsBM25
 from .schema import news_schema
 
 # Bump when analysis, schema or postings format changes so old indexes ask
@@ -117,7 +118,7 @@ def shared_searcher(ix):
     local = ix.defnews_searchers
     searcher = getattr(local, "searcher", None)
     if searcher is None:
-        searcher = local.searcher = Searcher(ix.reader())
+        searcher = local.searcher = Searcher(ix.reader(), weighting=NewsBM25())
         ix.defnews_opened.append(searcher)
     return searcher
 

@@ -15,6 +15,7 @@ from indexer.facets import facet_columns
 from indexer.index import open_index, update_index
 from indexer.ingest import Problem, find_inputs, read_inputs
 from indexer.query import compile_query
+from indexer.ranking import NewsBM25
 
 JUDGED = [
     json.loads(line)["query"]
@@ -36,13 +37,13 @@ OPERATORS = [
 
 
 def whoosh_matches(ix, query) -> dict[int, float]:
-    with ix.searcher() as searcher:
+    with ix.searcher(weighting=NewsBM25()) as searcher:
         results = searcher.search(query, limit=None)
         return {hit.docnum: hit.score for hit in results}
 
 
 def ours(ix, query) -> dict[int, float]:
-    with ix.searcher() as searcher:
+    with ix.searcher(weighting=NewsBM25()) as searcher:
         columns = facet_columns(ix, searcher.reader())
         matches = evaluate(searcher, query, columns.live)
         return {int(n): float(matches.scores[n]) for n in np.flatnonzero(matches.mask)}

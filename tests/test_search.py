@@ -9,7 +9,9 @@ from indexer.search import SearchRequest, search
 
 
 def ids(ix, text, **kw):
-    return sorted(h.id for h in search(ix, SearchRequest(text, per_page=50, **kw)).hits)
+    """Ids of the articles matching as written (no fallback to some words)."""
+    request = SearchRequest(text, per_page=50, relax=False, **kw)
+    return sorted(h.id for h in search(ix, request).hits)
 
 
 @pytest.mark.parametrize(
@@ -193,3 +195,41 @@ def test_sample_corpus_acceptance(corpus_ix):
         and any(i.startswith("uk-") for i in su)
         and any(i.startswith("en-") for i in su)
     )
+
+
+def hit_ids(page):
+    return {hit.id for hit in page.hits}
+
+
+def test_words_no_article_holds_together_fall_back_to_any_ranked(corpus_ix):
+    """When fewer than RELAX_BELOW articles hold every word, the page holds
+    the articles with any of them, those with more words first, and says so."""
+    alone = search(corpus_ix, SearchRequest("ракета", per_page=100))
+    assert not alone.relaxed and alone.total > 0
+    both = search(corpus_ix, SearchRequest("ракета zzqxw", per_page=100))
+    assert both.relaxed and hit_ids(both) == hit_ids(alone) and both.total == alone.total
+    exact = search(corpus_ix, SearchRequest("ракета zzqxw", relax=False))
+    assert exact.total == 0 and not exact.relaxed
+    # filters and phrases stay required
+    uk = search(corpus_ix, SearchRequest("ракета zzqxw", langs=("uk",), per_page=100))
+    assert uk.relaxed and {h.lang for h in uk.hits} == {"uk"}
+    phrase = search(corpus_ix, SearchRequest('"zzqxw qqqqz" ракета снаряд', per_page=100))
+    assert phrase.total == 0
+
+
+def test_enough_matches_for_every_word_are_not_relaxed(corpus_ix):
+    import sys
+
+    relax_below = sys.modules["indexer.search"].RELAX_BELOW
+    page = search(corpus_ix, SearchRequest("Україна", per_page=100))
+    assert page.total >= relax_below and not page.relaxed
+    for hit in page.hits:
+        assert hit.score is not None
+
+
+def test_articles_with_every_word_come_first_when_relaxed(corpus_ix):
+    every = hit_ids(search(corpus_ix, SearchRequest("F-16 Данія", relax=False)))
+    assert 0 < len(every) < 10  # few enough to relax
+    page = search(corpus_ix, SearchRequest("F-16 Данія", per_page=100))
+    assert page.relaxed and page.total > len(every)
+    assert {hit.id for hit in page.hits[: len(every)]} == every
