@@ -123,7 +123,7 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
         base = matches.mask
     selected = _intersect(base, allowed.values())
     total = int(np.count_nonzero(selected))
-    relaxed = False
+    relaxed, strict_total = False, total
     rank_by = matches.scores if matches is not None else None
     if request.relax and compiled and compiled.relaxed is not None and total < RELAX_BELOW:
         every_word = base
@@ -151,7 +151,8 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
     hits = [_hit(searcher.stored_fields(n), scores.get(n), known) for n in docnums]
     suggestion = None
     if compiled is not None:
-        suggestion = suggest_query(searcher, request.query, compiled, total, gazetteer)
+        # a misspelt word matters even when the relaxed results hide it
+        suggestion = suggest_query(searcher, request.query, compiled, strict_total, gazetteer)
     return SearchPage(
         request.query, total, request.page, request.per_page, hits, facets, suggestion, relaxed
     )

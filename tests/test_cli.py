@@ -75,7 +75,16 @@ def test_json_output_matches_the_contract(tmp_path, run):
     run("index", SAMPLE, "--index", tmp_path)
     result = run("search", "F16", "--json", "--limit", "1", "--page", "2", "--index", tmp_path)
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
+    assert set(data) == {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "hits",
+        "facets",
+        "suggestion",
+        "relaxed",
+    }
     assert (data["query"], data["total"], data["page"], data["per_page"]) == ("F16", 2, 2, 1)
     (hit,) = data["hits"]
     assert set(hit) == HIT_KEYS
