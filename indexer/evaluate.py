@@ -22,6 +22,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from .caching import remember
 from .codec import _LeafMatcher
 
 # Field length as Whoosh decodes each stored length byte.
@@ -171,9 +172,7 @@ def field_lengths(leaves, fieldname: str, size: int) -> np.ndarray:
     if lengths is None:
         parts = [_segment_lengths(leaf, fieldname) for leaf, _ in leaves]
         lengths = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        if len(_lengths_cache) >= _LENGTHS_ENTRIES:
-            _lengths_cache.pop(next(iter(_lengths_cache)))
-        _lengths_cache[key] = lengths
+        remember(_lengths_cache, key, lengths, _LENGTHS_ENTRIES)
     return lengths
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 import numpy as np
 from whoosh.util.times import datetime_to_long
 
+from .caching import remember
 from .columns import column_items
 
 # The columns as read at publish time, saved in the generation: a reader
@@ -90,9 +91,7 @@ def facet_columns(ix, reader) -> FacetColumns:
     columns = _column_cache.get(key)
     if columns is None:
         columns = _load_saved(folder, reader) or _read_columns(reader)
-        if len(_column_cache) >= _CACHE_ENTRIES:
-            _column_cache.pop(next(iter(_column_cache)))
-        _column_cache[key] = columns
+        remember(_column_cache, key, columns, _CACHE_ENTRIES)
     return columns
 
 
