@@ -134,6 +134,11 @@ def _progress_bar(files):
 @click.option(
     "--ui", "ui_lang", type=click.Choice(["en", "uk"]), default="en", help="Language of labels."
 )
+@click.option(
+    "--all-words",
+    is_flag=True,
+    help="Every word must match, however few articles do (no fallback to some words).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @index_option
 def search_command(
@@ -148,12 +153,15 @@ def search_command(
     page,
     facet_size,
     ui_lang,
+    all_words,
     as_json,
     index_dir,
 ):
     """Search the index. Words are ANDed; "phrases", OR, NOT/-word, title:word,
-    word*, company:NAME and published:[2024-01 TO 2024-06] work too. With no
-    words, list the newest articles that pass the filters.
+    word*, company:NAME and published:[2024-01 TO 2024-06] work too. When
+    fewer than 10 articles hold every word, articles holding some of them
+    follow (unless --all-words). With no words, list the newest articles
+    that pass the filters.
 
     Exit 0 with hits, 1 with none, 2 on a usage error."""
     request = SearchRequest(
@@ -168,6 +176,7 @@ def search_command(
         per_page=limit,
         facet_size=facet_size,
         ui_lang=ui_lang,
+        relax=not all_words,
     )
     try:
         ix = open_index(index_dir_from(index_dir))

@@ -159,3 +159,12 @@ def test_companies_command_lists_the_gazetteer(tmp_path, run):
     assert by_id["boeing"]["name_uk"]
     text = run("companies", "--index", tmp_path).stdout
     assert "rheinmetall" in text and "articles" in text
+
+
+def test_all_words_turns_the_fallback_off(tmp_path, run):
+    run("index", SAMPLE, "--index", tmp_path)
+    relaxed = run("search", "ракета", "zzqxw", "--json", "--index", tmp_path)
+    data = json.loads(relaxed.stdout)
+    assert data["relaxed"] and data["total"] > 0
+    strict = run("search", "ракета", "zzqxw", "--all-words", "--index", tmp_path)
+    assert strict.exit_code == 1 and "ракет" not in strict.stdout

@@ -302,3 +302,15 @@ def test_numbers_follow_the_ui_language(tmp_path):
         "з 1\u202f234"
         in soup(client.get("/search?q=ракета&ui=uk")).select_one(".result-count").text
     )
+
+
+def test_relaxed_results_say_so_and_link_to_every_word_only(client):
+    page = BeautifulSoup(client.get("/search?q=ракета+zzqxw").data, "html.parser")
+    note = page.select_one("p.relaxed")
+    assert note is not None and page.select("li.hit")
+    link = note.select_one("a")["href"]
+    assert parse_qs(urlparse(link).query)["all"] == ["1"]
+    strict = BeautifulSoup(client.get(link).data, "html.parser")
+    assert not strict.select("li.hit") and strict.select_one("p.relaxed") is None
+    api = client.get("/api/search?q=ракета+zzqxw&all=1").get_json()
+    assert api["total"] == 0 and not api["relaxed"]

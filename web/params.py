@@ -32,6 +32,7 @@ def search_request(args, ui: str, per_page: int, facet_size: int) -> SearchReque
         per_page=per_page,
         facet_size=facet_size,
         ui_lang=ui,
+        relax=args.get("all") != "1",  # all=1: every word must match
     )
 
 

@@ -143,9 +143,12 @@ def search_page():
             for s in ("relevance", "newest", "oldest")
         ],
         suggestion_url=search_url(args, q=result.suggestion) if result.suggestion else None,
+        all_words_url=search_url(args, all="1", drop=("page",)) if result.relaxed else None,
         feed_url=search_url(args, path="/search.atom", drop=("sort",)),
         hidden=[
-            (k, v) for k in ("company", "lang", "source", "sort", "ui") for v in args.getlist(k)
+            (k, v)
+            for k in ("company", "lang", "source", "sort", "all", "ui")
+            for v in args.getlist(k)
         ],
         date_hidden=[
             (k, v)
