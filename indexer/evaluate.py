@@ -95,23 +95,34 @@ class _Evaluator:
         return result
 
     def union(self, q: wq.Or) -> Matches:
-        parts = [self.run(sub) for sub in q.subqueries]
-        if not parts:
-            return self.empty()
-        if q.minmatch > 1:  # at least this many must match (Whoosh has no matcher for it)
-            mask = np.sum([p.mask for p in parts], axis=0) >= q.minmatch
-        else:
-            mask = np.logical_or.reduce([p.mask for p in parts])
-        scores = np.sum([np.where(p.mask, p.scores, 0.0) for p in parts], axis=0)
-        return Matches(mask, scores * q.boost if q.boost != 1.0 else scores)
+        # Folded one clause at a time: a prefix expands to hundreds of terms,
+        # and holding every clause's arrays at once would take gigabytes.
+        result = self.empty()
+        mask, scores = result.mask, result.scores
+        count = np.zeros(self.size, np.int32) if q.minmatch > 1 else None
+        for sub in q.subqueries:
+            part = self.run(sub)
+            mask |= part.mask
+            np.add(scores, part.scores, out=scores, where=part.mask)
+            if count is not None:
+                count += part.mask
+        if count is not None:  # at least this many must match (Whoosh has no matcher for it)
+            result.mask = count >= q.minmatch
+        if q.boost != 1.0:
+            result.scores *= q.boost
+        return result
 
     def intersection(self, q: wq.And) -> Matches:
-        parts = [self.run(sub) for sub in q.subqueries]
-        if not parts:
+        if not q.subqueries:
             return self.empty()
-        mask = np.logical_and.reduce([p.mask for p in parts])
-        scores = np.sum([p.scores for p in parts], axis=0)
-        return Matches(mask, scores * q.boost if q.boost != 1.0 else scores)
+        result = Matches(np.ones(self.size, bool), np.zeros(self.size))
+        for sub in q.subqueries:
+            part = self.run(sub)
+            result.mask &= part.mask
+            result.scores += part.scores
+        if q.boost != 1.0:
+            result.scores *= q.boost
+        return result
 
     def by_whoosh(self, q) -> Matches:
         """Run ``q`` with Whoosh's own matchers, segment by segment."""
