@@ -188,3 +188,29 @@ def test_parallel_writers_give_the_same_index(tmp_path):
         parallel=True,
     )
     assert changed.removed == 1 and open_index(str(tmp_path / "two")).doc_count() == 5
+
+
+def test_a_failing_worker_fails_the_run_and_publishes_nothing(tmp_path):
+    from indexer.companies import default_gazetteer
+
+    class Exploding:
+        """The real gazetteer, except that detecting companies raises."""
+
+        digest = "exploding"
+
+        def resolve(self, name):
+            return default_gazetteer().resolve(name)
+
+        def detect(self, *texts):
+            raise RuntimeError("gazetteer exploded")
+
+    index_dir = str(tmp_path / "ix")
+    build_index(index_dir, SAMPLE)
+    before = store.current_generation(index_dir)
+    with pytest.raises(DefnewsError, match="gazetteer exploded"):
+        update_index(
+            index_dir, read_inputs(find_inputs([SAMPLE])), gazetteer=Exploding(), parallel=True
+        )
+    assert store.current_generation(index_dir) == before
+    assert sorted(os.listdir(index_dir)) == sorted(os.listdir(os.path.dirname(before)))
+    assert open_index(index_dir).doc_count() == 6
