@@ -223,13 +223,17 @@ def token_index_terms(word: str, compound: bool) -> tuple[str, ...]:
     return index_terms(word, compound)
 
 
-def term_positions(text: str) -> dict[str, list[int]]:
+def term_positions(text: str, seen: set[str] | None = None) -> dict[str, list[int]]:
     """Every index term of ``text`` with its positions: what the analyzer
     yields, without a Token object or a generator stage per word (indexing
-    spent more time in that machinery than in the morphology)."""
+    spent more time in that machinery than in the morphology). Each raw word
+    is also added to ``seen``, for :func:`surface_words_of`."""
     positions: dict[str, list[int]] = {}
     terms_of = token_index_terms
+    remember = seen.add if seen is not None else None
     for word, pos, _, _, compound in raw_tokens(text):
+        if remember is not None:
+            remember(word)
         for term in terms_of(word, compound):
             found = positions.get(term)
             if found is None:
@@ -241,11 +245,16 @@ def term_positions(text: str) -> dict[str, list[int]]:
 
 def surface_words(*texts: str) -> list[str]:
     """The distinct normalised non-stopwords of ``texts``: the spelling field."""
-    words = set()
-    normalize = _normalize
+    seen: set[str] = set()
     for text in texts:
-        words.update(normalize(word) for word, *_ in raw_tokens(text))
-    return sorted(words - STOPWORDS)
+        seen.update(word for word, *_ in raw_tokens(text))
+    return surface_words_of(seen)
+
+
+def surface_words_of(raw_words: set[str]) -> list[str]:
+    """:func:`surface_words` from the distinct raw words of the texts."""
+    normalize = _normalize
+    return sorted({normalize(word) for word in raw_words} - STOPWORDS)
 
 
 def designation_key(word: str) -> str:

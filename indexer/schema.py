@@ -18,16 +18,22 @@ SPELLING_FIELD = "words"
 class NewsText(fields.TEXT):
     """A TEXT field that indexes through :func:`term_positions` (the analyzer's
     exact output, computed in one pass with cached per-word terms) instead of
-    the analyzer's token pipeline; queries still use the analyzer."""
+    the analyzer's token pipeline; queries still use the analyzer. The value
+    may also be the term → positions map itself, already computed (the text
+    then comes as ``_stored_<field>``)."""
 
     def index(self, value, **kwargs):
-        if not isinstance(value, str):
+        if isinstance(value, dict):
+            positions = value
+        elif isinstance(value, str):
+            positions = term_positions(value)
+        else:
             return super().index(value, **kwargs)
         boost = self.format.field_boost
         encode = self.format.encode
         return [
             (term.encode("utf-8"), len(found), len(found) * boost, encode(found))
-            for term, found in term_positions(value).items()
+            for term, found in positions.items()
         ]
 
 
