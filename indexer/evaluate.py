@@ -59,6 +59,8 @@ class _Evaluator:
             return self.union(q)
         if isinstance(q, wq.And):
             return self.intersection(q)
+        if isinstance(q, wq.DisjunctionMax):
+            return self.best_of(q)
         if isinstance(q, wq.Not):
             inner = self.run(q.query)
             return Matches(~inner.mask, np.ones(self.size))
@@ -110,6 +112,22 @@ class _Evaluator:
             result.mask = count >= q.minmatch
         if q.boost != 1.0:
             result.scores *= q.boost
+        return result
+
+    def best_of(self, q: wq.DisjunctionMax) -> Matches:
+        """Any clause; the best clause's score plus ``tiebreak`` times the
+        others' (Whoosh's own matcher mixes scores of different documents)."""
+        result = self.empty()
+        best, total = result.scores, np.zeros(self.size)
+        for sub in q.subqueries:
+            part = self.run(sub)
+            result.mask |= part.mask
+            np.maximum(best, part.scores, out=best, where=part.mask)
+            np.add(total, part.scores, out=total, where=part.mask)
+        if q.tiebreak:
+            best += q.tiebreak * (total - best)
+        if q.boost != 1.0:
+            best *= q.boost
         return result
 
     def intersection(self, q: wq.And) -> Matches:
