@@ -135,6 +135,13 @@ def _progress_bar(files):
     "--ui", "ui_lang", type=click.Choice(["en", "uk"]), default="en", help="Language of labels."
 )
 @click.option(
+    "--recency",
+    "recency_days",
+    type=click.IntRange(1, 36_500),
+    metavar="DAYS",
+    help="Favour recent articles in relevance order (half-life in days).",
+)
+@click.option(
     "--all-words",
     is_flag=True,
     help="Every word must match, however few articles do (no fallback to some words).",
@@ -153,6 +160,7 @@ def search_command(
     page,
     facet_size,
     ui_lang,
+    recency_days,
     all_words,
     as_json,
     index_dir,
@@ -177,6 +185,7 @@ def search_command(
         facet_size=facet_size,
         ui_lang=ui_lang,
         relax=not all_words,
+        recency_days=recency_days,
     )
     try:
         ix = open_index(index_dir_from(index_dir))

@@ -233,3 +233,36 @@ def test_articles_with_every_word_come_first_when_relaxed(corpus_ix):
     page = search(corpus_ix, SearchRequest("F-16 Данія", per_page=100))
     assert page.relaxed and page.total > len(every)
     assert {hit.id for hit in page.hits[: len(every)]} == every
+
+
+def test_recency_prior_orders_by_score_times_the_documented_factor(corpus_ix):
+    """With a half-life, relevance order is score × (1 + 0.5 · 2^(−age/half-life)),
+    age counted from the newest article; reported scores stay the text's."""
+    from datetime import datetime
+
+    def stamp(hit):
+        return datetime.fromisoformat(hit.published.replace("Z", "+00:00"))
+
+    browse = search(corpus_ix, SearchRequest(sort="newest", per_page=1))
+    newest = stamp(browse.hits[0])
+    plain = search(corpus_ix, SearchRequest("ракета", per_page=100, relax=False))
+    recent = search(corpus_ix, SearchRequest("ракета", per_page=100, relax=False, recency_days=30))
+    assert hit_ids(plain) == hit_ids(recent)
+    assert [h.id for h in plain.hits] != [h.id for h in recent.hits]  # the prior does something
+    scores = {h.id: h.score for h in plain.hits}
+
+    def key(hit):
+        boost = 0.0
+        if hit.published:
+            age = (newest - stamp(hit)).total_seconds() / 86_400
+            boost = 0.5 * 2 ** (-age / 30)
+        return scores[hit.id] * (1 + boost)
+
+    keys = [key(h) for h in recent.hits]
+    assert all(a >= b - 1e-3 for a, b in zip(keys, keys[1:], strict=False))  # scores are rounded
+    assert all(h.score == scores[h.id] for h in recent.hits)
+
+
+def test_recency_half_life_is_validated(corpus_ix):
+    with pytest.raises(QueryError, match="half-life"):
+        search(corpus_ix, SearchRequest("ракета", recency_days=0))

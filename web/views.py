@@ -147,7 +147,7 @@ def search_page():
         feed_url=search_url(args, path="/search.atom", drop=("sort",)),
         hidden=[
             (k, v)
-            for k in ("company", "lang", "source", "sort", "all", "ui")
+            for k in ("company", "lang", "source", "sort", "all", "recency", "ui")
             for v in args.getlist(k)
         ],
         date_hidden=[
