@@ -30,7 +30,7 @@ FACET_FIELDS = {"company": "companies", "lang": "lang", "source": "source", "mon
 # Values a facet lists unless asked for more.
 DEFAULT_FACET_SIZE = 10
 # Bumped when the pickled layout changes, so older files are read afresh.
-_LAYOUT = 2
+_LAYOUT = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +56,7 @@ class FacetColumns:
     facets: dict[str, FacetValues]
     date_order: np.ndarray  # dated document numbers, oldest first
     stamps: np.ndarray  # int64 Whoosh sortable times, parallel to date_order
+    simhashes: np.ndarray  # uint64 per document number (duplicates.simhash; 0: none)
     layout: int = _LAYOUT
 
     @property
@@ -144,8 +145,13 @@ def _read_columns(reader) -> FacetColumns:
         for n, stamp in column_items(reader, "published", translate=False)
         if n not in undated
     )
+    simhashes = np.zeros(size, np.uint64)
+    for n, value in column_items(reader, "simhash"):
+        if value:
+            simhashes[n] = int(value, 16)
     return FacetColumns(
         live=live,
+        simhashes=simhashes,
         facets={name: _encode(docs, values) for name, (docs, values) in pairs.items()},
         date_order=np.array([n for _, n in dated], np.int32),
         stamps=np.array([stamp for stamp, _ in dated], np.int64),

@@ -18,6 +18,7 @@ from . import store
 from .analysis import surface_words_of, term_positions
 from .columns import column_items
 from .companies import Gazetteer, default_gazetteer, slugify
+from .duplicates import simhash
 from .errors import DefnewsError, IndexMissingError
 from .facets import save_columns
 from .ingest import Article, Problem
@@ -288,6 +289,7 @@ def _document(article: Article, digest: str, companies: list[str]) -> dict:
         "content_hash": digest,
         "origin": article.origin,
     }
+    doc["simhash"] = format(simhash(doc["words"]), "016x")
     if article.published is not None:
         doc["published"] = article.published
         doc["month"] = article.published.strftime("%Y-%m")

@@ -53,6 +53,9 @@ def news_schema() -> fields.Schema:
         # "1" for articles without a date, so date sorts can put them last
         # (a missing DATETIME column value sorts as the largest).
         undated=fields.ID(sortable=True),
+        # 64-bit SimHash of the article's words, hex: near copies of a story
+        # are folded under one result (duplicates.py).
+        simhash=fields.ID(sortable=True),
         # "2024-06": facets and histograms count months from this column.
         month=fields.ID(sortable=True),
         lang=fields.ID(stored=True, sortable=True),

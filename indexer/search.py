@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .companies import Gazetteer, default_gazetteer
+from .duplicates import group_similar
 from .errors import QueryError
 from .evaluate import evaluate
 from .facets import DEFAULT_FACET_SIZE, facet_columns
@@ -41,7 +42,9 @@ ALL_WORDS_FIRST_UP_TO = 4
 # much more (docs/relevance.md); half-lives from a day to a century.
 RECENCY_WEIGHT = 0.5
 MAX_RECENCY_DAYS = 36_500
-_TICKS_PER_DAY = 86_400 * 10**6  # Whoosh's sortable datetimes are microseconds
+_TICKS_PER_DAY = 86_400 * 10**6
+# Candidates ranked per shown article, so folded near copies still leave full pages.
+COLLAPSE_DEPTH = 3  # Whoosh's sortable datetimes are microseconds
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class SearchRequest:
     # Half-life in days of a boost for recent articles in relevance order
     # (None: none). See recency_factor.
     recency_days: int | None = None
+    collapse: bool = True  # near copies of a story shown once, under its best copy
 
 
 @dataclass
@@ -79,6 +83,8 @@ class Hit:
     companies: list[str]
     score: float | None  # None when sorted by date
     snippet: str  # escaped HTML; matched words in <mark>
+    # near copies of this story (other outlets), folded under it: id, url, title, source
+    similar: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -149,15 +155,27 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
         if request.facets
         else {name: [] for name in FACET_NAMES}
     )
+    # enough candidates that near copies folded under a page's articles
+    # still leave a full page
+    count = request.page * request.per_page * (COLLAPSE_DEPTH if request.collapse else 1)
     if matches is not None and request.sort == "relevance":
-        docnums = _by_score(rank_by, selected, request)
-        scores = {n: float(matches.scores[n]) for n in docnums}
+        ordered = _by_score(rank_by, selected, count)
+        scores = matches.scores
     else:
-        docnums, scores = _by_date(columns, selected, request), {}
+        ordered, scores = _by_date(columns, selected, request.sort, count), None
+    groups = _page_groups(ordered, columns, request)
     known = MatchedWords(compiled.highlight_terms if compiled else frozenset())
     if not request.snippets:
         known = None
-    hits = [_hit(searcher.stored_fields(n), scores.get(n), known) for n in docnums]
+    hits = [
+        _hit(
+            searcher.stored_fields(n),
+            float(scores[n]) if scores is not None else None,
+            known,
+            [_similar(searcher.stored_fields(m)) for m in copies],
+        )
+        for n, copies in groups
+    ]
     suggestion = None
     if compiled is not None:
         # a misspelt word matters even when the relaxed results hide it
@@ -263,40 +281,54 @@ def _label(facet: str, value: str, ui_lang: str, gazetteer: Gazetteer) -> str:
     return value
 
 
-def _by_score(scores: np.ndarray, selected: np.ndarray, request) -> list[int]:
-    """Page docnums, best score first; ties go to the lower document number,
-    as in Whoosh's own collector."""
-    first = (request.page - 1) * request.per_page
-    last = first + request.per_page
+def _by_score(scores: np.ndarray, selected: np.ndarray, count: int) -> list[int]:
+    """The best ``count`` docnums, best score first; ties go to the lower
+    document number, as in Whoosh's own collector."""
     docs = np.flatnonzero(selected)
-    if len(docs) > last:  # only the best ``last`` need sorting
-        keep = np.argpartition(-scores[docs], last - 1)[:last]
+    if len(docs) > count:  # only the best ``count`` need sorting
+        keep = np.argpartition(-scores[docs], count - 1)[:count]
         # a tie at the cut: keep every document scoring like the last one
         cut = scores[docs[keep]].min()
         docs = docs[scores[docs] >= cut]
     order = np.lexsort((docs, -scores[docs]))
-    return [int(n) for n in docs[order][first:last]]
+    return [int(n) for n in docs[order][:count]]
 
 
-def _by_date(columns, selected: np.ndarray, request) -> list[int]:
-    """Page docnums in date order, straight from the cached column; undated
-    articles come last, by document number."""
-    first = (request.page - 1) * request.per_page
-    last = first + request.per_page
+def _by_date(columns, selected: np.ndarray, sort: str, count: int) -> list[int]:
+    """The first ``count`` docnums in date order, straight from the cached
+    column; undated articles come last, by document number."""
     order = columns.date_order
     dated = order[selected[order]]
-    if request.sort != "oldest":
+    if sort != "oldest":
         dated = dated[::-1]
-    page = [int(n) for n in dated[first:last]]
-    if len(page) < last - first:
+    ordered = [int(n) for n in dated[:count]]
+    if len(ordered) < count:
         undated = selected.copy()
         undated[order] = False
-        rest = np.flatnonzero(undated)[max(0, first - len(dated)) :]
-        page += [int(n) for n in rest[: last - first - len(page)]]
-    return page
+        ordered += [int(n) for n in np.flatnonzero(undated)[: count - len(ordered)]]
+    return ordered
 
 
-def _hit(stored, score, known: MatchedWords | None) -> Hit:
+def _page_groups(ordered: list[int], columns, request) -> list[tuple[int, list[int]]]:
+    """The page's (article, near copies) groups; without collapsing, each
+    article alone."""
+    first = (request.page - 1) * request.per_page
+    last = first + request.per_page
+    if not request.collapse:
+        return [(n, []) for n in ordered[first:last]]
+    return group_similar(ordered, columns.simhashes)[first:last]
+
+
+def _similar(stored) -> dict:
+    return {
+        "id": stored["id"],
+        "url": stored.get("url", ""),
+        "title": stored.get("title", ""),
+        "source": stored.get("source", ""),
+    }
+
+
+def _hit(stored, score, known: MatchedWords | None, similar: list[dict]) -> Hit:
     published = stored.get("published")
     body = stored.get("body") or ""
     return Hit(
@@ -309,4 +341,5 @@ def _hit(stored, score, known: MatchedWords | None) -> Hit:
         companies=[c for c in (stored.get("companies") or "").split(",") if c],
         score=round(score, 4) if score is not None else None,
         snippet=make_snippet(body or stored.get("title", ""), known) if known else "",
+        similar=similar,
     )

@@ -13,7 +13,18 @@ from conftest import SAMPLE
 
 from indexer.cli import cli
 
-HIT_KEYS = {"id", "url", "title", "published", "lang", "source", "companies", "score", "snippet"}
+HIT_KEYS = {
+    "id",
+    "url",
+    "title",
+    "published",
+    "lang",
+    "source",
+    "companies",
+    "score",
+    "snippet",
+    "similar",
+}
 FACETS = {"company", "lang", "year", "month", "source"}
 
 

@@ -147,7 +147,7 @@ def search_page():
         feed_url=search_url(args, path="/search.atom", drop=("sort",)),
         hidden=[
             (k, v)
-            for k in ("company", "lang", "source", "sort", "all", "recency", "ui")
+            for k in ("company", "lang", "source", "sort", "all", "recency", "collapse", "ui")
             for v in args.getlist(k)
         ],
         date_hidden=[
@@ -197,7 +197,8 @@ def atom_feed():
     config = current_app.config
     try:
         req = search_request(request.args, ui, config["FEED_SIZE"], 1)
-        req = SearchRequest(**{**req.__dict__, "sort": "newest", "page": 1})
+        # every article is an entry: feed readers track items, not stories
+        req = SearchRequest(**{**req.__dict__, "sort": "newest", "page": 1, "collapse": False})
         result = search(live_index().get(), req)
     except QueryError as e:
         return Response(str(e), status=400, mimetype="text/plain")

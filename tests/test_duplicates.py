@@ -1,0 +1,97 @@
+"""Near copies of a story (syndication) are shown once, under the best copy."""
+
+from __future__ import annotations
+
+import json
+
+from bs4 import BeautifulSoup
+from conftest import CORPUS_DIR, build_index
+
+from indexer.analysis import surface_words
+from indexer.duplicates import SIMILAR_BITS, simhash
+from indexer.index import open_index
+from indexer.search import SearchRequest, search
+
+
+def sample_articles():
+    return [
+        json.loads(line)
+        for path in sorted(CORPUS_DIR.glob("*.jsonl"))
+        for line in path.read_text("utf-8").splitlines()
+    ]
+
+
+def distance(a: int, b: int) -> int:
+    return bin(a ^ b).count("1")
+
+
+def test_an_edited_copy_is_near_and_distinct_articles_are_not():
+    articles = sample_articles()
+    hashes = [simhash(surface_words(a["title"], a["body"])) for a in articles]
+    original = articles[0]
+    copy_hash = simhash(
+        surface_words(
+            "Update: " + original["title"], original["body"] + " Officials declined to comment."
+        )
+    )
+    assert distance(hashes[0], copy_hash) <= SIMILAR_BITS
+    assert simhash(surface_words(original["title"], original["body"])) == hashes[0]  # stable
+    closest = min(distance(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1 :])
+    assert closest > SIMILAR_BITS  # the sample corpus has no syndicated copies
+
+
+def write(path, records):
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+
+
+def test_copies_fold_under_one_hit_and_unfold_on_request(tmp_path):
+    articles = sample_articles()
+    story, other = articles[0], articles[1]
+    copy = {
+        **story,
+        "id": story["id"] + "-syndicated",
+        "source": "Syndicate Wire",
+        "url": "https://wire.example/copy",
+        "title": "Update: " + story["title"],
+        "body": story["body"] + " Officials declined to comment.",
+    }
+    src = tmp_path / "in.jsonl"
+    write(src, [story, copy, other])
+    build_index(tmp_path / "ix", src)
+    ix = open_index(str(tmp_path / "ix"))
+    page = search(ix, SearchRequest(per_page=10))  # browse: all three, newest first
+    assert page.total == 3 and len(page.hits) == 2
+    folded = next(h for h in page.hits if h.similar)
+    assert {folded.id, folded.similar[0]["id"]} == {story["id"], copy["id"]}
+    assert {s["source"] for s in folded.similar} <= {story["source"], "Syndicate Wire"}
+    flat = search(ix, SearchRequest(per_page=10, collapse=False))
+    assert len(flat.hits) == 3 and not any(h.similar for h in flat.hits)
+
+
+def test_results_page_lists_the_other_outlets(tmp_path):
+    from web import create_app
+
+    articles = sample_articles()
+    story = articles[0]
+    copy = {**story, "id": "copy", "source": "Syndicate Wire", "url": "https://wire.example/c"}
+    src = tmp_path / "in.jsonl"
+    write(src, [story, copy])
+    build_index(tmp_path / "ix", src)
+    client = create_app({"INDEX_DIR": str(tmp_path / "ix"), "TESTING": True}).test_client()
+    page = BeautifulSoup(client.get("/search?q=&ui=en").data, "html.parser")
+    assert len(page.select("li.hit")) == 1
+    similar = page.select_one("li.hit p.similar")
+    assert similar is not None and "Also reported by" in similar.text
+    assert similar.select_one("a")["href"] in {"https://wire.example/c", story.get("url")}
+
+
+def test_api_collapse_0_lists_every_copy(tmp_path):
+    from web import create_app
+
+    story = sample_articles()[0]
+    src = tmp_path / "in.jsonl"
+    write(src, [story, {**story, "id": "copy", "source": "Syndicate Wire"}])
+    build_index(tmp_path / "ix", src)
+    client = create_app({"INDEX_DIR": str(tmp_path / "ix"), "TESTING": True}).test_client()
+    assert len(client.get("/api/search?q=").get_json()["hits"]) == 1
+    assert len(client.get("/api/search?q=&collapse=0").get_json()["hits"]) == 2
