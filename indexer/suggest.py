@@ -59,19 +59,34 @@ def _correct_word(reader, word: str) -> str | None:
     # them (and have a near length) keeps this to milliseconds. Whoosh's
     # terms_within computes a distance for every word with the first letter.
     prefix = norm[: 2 if len(norm) >= 6 else 1]
+    letters = set(norm)
     ranked = []
-    for i, candidate in enumerate(reader.expand_prefix(SPELLING_FIELD, prefix)):
-        if i >= MAX_SCANNED:
-            break
-        candidate = candidate.decode("utf-8") if isinstance(candidate, bytes) else candidate
+    for candidate in _words_from(reader, prefix):
         if candidate == norm or abs(len(candidate) - len(norm)) > maxdist:
             continue
+        if len(letters.symmetric_difference(candidate)) > 2 * maxdist:
+            continue  # more letters differ than the edits allowed could change
         distance = edit_distance(norm, candidate, maxdist)
         if distance <= maxdist:
             df = reader.doc_frequency(SPELLING_FIELD, candidate)
             if df >= need:
                 ranked.append((distance, -df, candidate))
     return min(ranked)[2] if ranked else None
+
+
+def _words_from(reader, prefix: str):
+    """Up to MAX_SCANNED distinct indexed words starting with ``prefix``, read
+    segment by segment (the multi-segment reader's merged term walk cost more
+    than the distances)."""
+    seen: set[str] = set()
+    for leaf, _ in reader.leaf_readers():
+        for i, word in enumerate(leaf.expand_prefix(SPELLING_FIELD, prefix)):
+            if i >= MAX_SCANNED or len(seen) >= MAX_SCANNED:
+                break
+            word = word.decode("utf-8") if isinstance(word, bytes) else word
+            if word not in seen:
+                seen.add(word)
+                yield word
 
 
 def edit_distance(a: str, b: str, limit: int | None = None) -> int:
