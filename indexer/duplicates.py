@@ -43,20 +43,41 @@ def simhash(words: Iterable[str]) -> int:
 
 
 def group_similar(docnums: list[int], hashes: np.ndarray) -> list[tuple[int, list[int]]]:
-    """Group ``docnums`` (best first) into (shown article, its near copies).
+    """Group ``docnums`` (best first) into (shown article, its near copies):
+    each joins the first shown article within SIMILAR_BITS, if any.
 
+    Two hashes within SIMILAR_BITS differ in at most that many of
+    SIMILAR_BITS + 1 bands, so they agree on a whole band: shown articles
+    are indexed by band value and only those sharing one are compared.
     Articles without a SimHash (0: no words) are never grouped.
     """
     groups: list[tuple[int, list[int]]] = []
-    heads = np.empty(len(docnums), np.uint64)
+    heads: list[int] = []
+    by_band: dict[tuple[int, int], list[int]] = {}
     for n in docnums:
-        h = hashes[n]
-        if h and groups:
-            distance = np.bitwise_count(heads[: len(groups)] ^ h)
-            close = np.flatnonzero(distance <= SIMILAR_BITS)
-            if len(close) and heads[close[0]]:
-                groups[close[0]][1].append(n)
+        h = int(hashes[n])
+        if h:
+            keys = [(band, (h >> lo) & mask) for band, (lo, mask) in enumerate(_BANDS)]
+            near = [
+                g
+                for key in keys
+                for g in by_band.get(key, ())
+                if (heads[g] ^ h).bit_count() <= SIMILAR_BITS
+            ]
+            if near:
+                groups[min(near)][1].append(n)
                 continue
-        heads[len(groups)] = h
+            for key in keys:
+                by_band.setdefault(key, []).append(len(groups))
+        heads.append(h)
         groups.append((n, []))
     return groups
+
+
+def _bands(count: int) -> list[tuple[int, int]]:
+    """(shift, mask) of ``count`` bands covering the 64 bits."""
+    edges = [64 * i // count for i in range(count + 1)]
+    return [(lo, (1 << (hi - lo)) - 1) for lo, hi in zip(edges, edges[1:], strict=False)]
+
+
+_BANDS = _bands(SIMILAR_BITS + 1)

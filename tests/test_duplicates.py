@@ -95,3 +95,41 @@ def test_api_collapse_0_lists_every_copy(tmp_path):
     client = create_app({"INDEX_DIR": str(tmp_path / "ix"), "TESTING": True}).test_client()
     assert len(client.get("/api/search?q=").get_json()["hits"]) == 1
     assert len(client.get("/api/search?q=&collapse=0").get_json()["hits"]) == 2
+
+
+def test_grouping_equals_comparing_with_every_shown_article():
+    """The band index finds exactly the groups an all-pairs comparison finds."""
+    import random
+
+    import numpy as np
+
+    from indexer.duplicates import group_similar
+
+    rng = random.Random(7)
+    hashes = [rng.getrandbits(64) for _ in range(600)] + [0, 0]
+    for i in range(0, 600, 20):  # plant copies up to and just past the limit
+        for k, flips in enumerate((1, SIMILAR_BITS, SIMILAR_BITS + 1), start=1):
+            h = hashes[i]
+            for bit in rng.sample(range(64), flips):
+                h ^= 1 << bit
+            hashes[i + k] = h
+    docnums = list(range(len(hashes)))
+    rng.shuffle(docnums)
+
+    expected: list[tuple[int, list[int]]] = []
+    for n in docnums:
+        h = hashes[n]
+        head = next(
+            (
+                g
+                for g in expected
+                if h and hashes[g[0]] and distance(hashes[g[0]], h) <= SIMILAR_BITS
+            ),
+            None,
+        )
+        if head is None:
+            expected.append((n, []))
+        else:
+            head[1].append(n)
+    got = group_similar(docnums, np.array(hashes, np.uint64))
+    assert got == expected and any(copies for _, copies in got)
