@@ -49,6 +49,7 @@ class _Evaluator:
         self.searcher = searcher
         self.size = size
         self.leaves = searcher.reader().leaf_readers()
+        self._lengths: dict[str, np.ndarray] = {}  # per field, for this query
         weighting = searcher.weighting
         self.bm25 = weighting if isinstance(weighting, BM25F) else None
 
@@ -89,7 +90,10 @@ class _Evaluator:
         k1 = self.bm25.K1
         idf = searcher.idf(fieldname, text)
         avgfl = searcher.avg_field_length(fieldname) or 1
-        lengths = field_lengths(self.leaves, fieldname, self.size)[docs]
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:  # the cache key walks every segment: once a field
+            lengths = self._lengths[fieldname] = field_lengths(self.leaves, fieldname, self.size)
+        lengths = lengths[docs]
         tf = weights.astype(np.float64)
         scores = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avgfl)))
         result.mask[docs] = True
