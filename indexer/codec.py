@@ -18,13 +18,15 @@ index's table of contents.
 
 from __future__ import annotations
 
+import heapq
 import struct
 import zlib
 from array import array
-from itertools import groupby
+from itertools import groupby, repeat
 from operator import itemgetter
 
 import numpy as np
+from whoosh import formats
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import length_to_byte
 
@@ -33,7 +35,34 @@ _ALL_ONE, _CONSTANT, _EACH = 0, 1, 2
 # Smallest values section worth compressing (Whoosh measured the same cut-off).
 _COMPRESS_FROM = 80
 _ID_DTYPE = np.dtype("=u4")
+# Kinds of buffered postings: a text field's (ids, counts, positions) arrays,
+# a word list's (ids,) alone (Existence: every weight 1), or any other
+# field's (ids, weights, values list).
+TEXT, SEEN, PLAIN = "text", "seen", "plain"
+_TERMINFO = whoosh3.W3TermInfo._struct
+_INT = struct.Struct("!i")
+_LONG = struct.Struct("!q")
 _WEIGHT_DTYPE = np.dtype("=f4")
+
+
+class NewsPositions(formats.Positions):
+    """Positions as a uint32 array (native byte order), not Whoosh's pickled
+    deltas: a text's buffered postings are written as array slices
+    (``writer.py``), and numpy reads a block's positions whole for phrases."""
+
+    def encode(self, poslist) -> bytes:
+        return array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        positions = array("I")
+        positions.frombytes(valuestring)
+        return positions.tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return len(valuestring) // 4 * self.field_boost
 
 
 class NewsCodec(whoosh3.W3Codec):
@@ -83,6 +112,153 @@ class _FieldWriter(whoosh3.W3FieldWriter):
                 self.finish_term()
             self.finish_field()
 
+    def add_buffered(self, schema, lengths, buffered, pooled) -> None:
+        """Write a segment's postings from two sorted sources: ``buffered``
+        ((fieldname, term bytes), kind, arrays) from the documents added to
+        it (``writer.PostingsBuffer``), and ``pooled`` posting tuples from
+        the segments merged into it."""
+        current = None
+        for (fieldname, btext), kind, arrays, postings in _merged_terms(buffered, pooled):
+            if fieldname != current:
+                if current is not None:
+                    self.finish_field()
+                fieldobj = schema[fieldname]
+                self.start_field(fieldname, fieldobj)
+                length_of = _field_lengths(lengths, fieldname) if lengths else None
+                boost = fieldobj.format.field_boost
+                current = fieldname
+            if postings is None and len(arrays[0]) <= self._postwriter._blocklimit:
+                self._write_one_block_term(btext, kind, arrays, boost, length_of)
+                continue
+            self.start_term(btext)
+            if postings is None:
+                self._postwriter.add_arrays(kind, arrays, boost, length_of)
+            else:
+                if arrays is not None:  # the term is in both: rare, per posting
+                    mine = _as_tuples(fieldname, btext, kind, arrays, boost)
+                    postings = heapq.merge(mine, postings, key=itemgetter(2))
+                self._postwriter.add_sorted(postings, length_of)
+            self.finish_term()
+        if current is not None:
+            self.finish_field()
+
+    def _write_one_block_term(self, btext, kind, arrays, boost, length_of) -> None:
+        """What start_term, add_arrays and finish_term write for a term of
+        one block (nearly every term), without their per-term objects."""
+        ids = arrays[0]
+        has_values = self._format.fixed_value_size() != 0
+        weights, packed, _ = _block_arrays(kind, arrays, boost, 0, len(ids), 0, has_values)
+        minlength, maxlength = _length_range(ids, length_of)
+        maxweight = max(weights)
+        postfile = self._postfile
+        offset = postfile.tell()
+        block = _block_bytes(
+            ids, weights, packed, maxweight, minlength, maxlength, self._codec._compression
+        )
+        postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC + _INT.pack(-len(block)) + block)
+        info = _TERMINFO.pack(
+            False,
+            sum(weights),
+            len(ids),
+            length_to_byte(minlength),
+            length_to_byte(maxlength),
+            maxweight,
+            ids[0],
+            ids[-1],
+        )
+        self._tindex.add(
+            whoosh3.pack_ushort(self._fieldid) + btext,
+            info + _LONG.pack(offset) + _INT.pack(postfile.tell() - offset),
+        )
+
+
+def _block_arrays(kind, arrays, boost, start, end, at, has_values):
+    """A block's weights array, values section and width in positions, from
+    postings ``start:end`` of a term whose block positions start at ``at``."""
+    if kind == SEEN:
+        return array("f", [boost]) * (end - start), b"", 0
+    if kind == PLAIN:
+        values = arrays[2][start:end]
+        packed = b""
+        if values and has_values:
+            packed = array("I", map(len, values)).tobytes() + b"".join(values)
+        return arrays[1][start:end], packed, 0
+    counts = arrays[1][start:end]
+    weights = array("f", counts) if boost == 1 else array("f", [c * boost for c in counts])
+    width = sum(counts)
+    packed = array("I", [4 * c for c in counts]).tobytes() + arrays[2][at : at + width].tobytes()
+    return weights, packed, width
+
+
+def _length_range(ids, length_of):
+    if length_of is None:
+        return None, 0
+    lengths = [n for n in map(length_of.__getitem__, ids) if n]
+    return (min(lengths), max(lengths)) if lengths else (None, 0)
+
+
+def _block_bytes(ids, weights, packed, maxweight, minlength, maxlength, compression) -> bytes:
+    """A block's info and data (see the module docstring)."""
+    data = [b"", ids.tobytes()]
+    low, high = min(weights), max(weights)
+    if low == high == 1.0:
+        kind = _ALL_ONE
+    elif low == high:
+        kind = _CONSTANT
+        data.append(struct.pack("=f", weights[0]))
+    else:
+        kind = _EACH
+        data.append(weights.tobytes())
+    compressed = 0
+    if packed and compression and len(packed) >= _COMPRESS_FROM:
+        packed = zlib.compress(packed, compression)
+        compressed = compression
+    data[0] = _COUNTS.pack(len(ids), kind, len(packed))
+    data.append(packed)
+    infobytes = whoosh3.dumps(
+        (
+            len(ids),
+            ids[-1],
+            maxweight,
+            compressed,
+            length_to_byte(minlength),
+            length_to_byte(maxlength),
+        ),
+        2,
+    )
+    return infobytes + b"".join(data)
+
+
+def _merged_terms(buffered, pooled):
+    """(key, kind, arrays or None, pooled postings or None) in key order."""
+    groups = ((key, list(group)) for key, group in groupby(pooled, itemgetter(0, 1)))
+    mine, theirs = next(buffered, None), next(groups, None)
+    while mine is not None or theirs is not None:
+        if theirs is None or (mine is not None and mine[0] < theirs[0]):
+            yield (*mine, None)
+            mine = next(buffered, None)
+        elif mine is None or theirs[0] < mine[0]:
+            yield theirs[0], None, None, theirs[1]
+            theirs = next(groups, None)
+        else:
+            yield (*mine, theirs[1])
+            mine, theirs = next(buffered, None), next(groups, None)
+
+
+def _as_tuples(fieldname, btext, kind, arrays, boost):
+    """Buffered postings as the pool's (field, term, docnum, weight, value)."""
+    if kind == TEXT:
+        ids, counts, positions = arrays
+        at = 0
+        for docnum, count in zip(ids, counts, strict=True):
+            yield fieldname, btext, docnum, count * boost, positions[at : at + count].tobytes()
+            at += count
+    elif kind == SEEN:
+        yield from ((fieldname, btext, docnum, boost, b"") for docnum in arrays[0])
+    else:
+        ids, weights, values = arrays
+        yield from zip(repeat(fieldname), repeat(btext), ids, weights, values or repeat(b""))
+
 
 def _field_lengths(lengths, fieldname: str) -> list:
     """Each document's length in ``fieldname`` as the generic loop gets it."""
@@ -115,45 +291,48 @@ class _PostingsWriter(whoosh3.W3PostingsWriter):
                     if length > self._maxlength:
                         self._maxlength = length
 
+    def add_arrays(self, kind, arrays, boost: float, length_of) -> None:
+        """A term's buffered postings, a block's worth of array slices at a
+        time (the last block is left for ``finish_postings``)."""
+        ids = arrays[0]
+        has_values = self._format.fixed_value_size() != 0
+        at = 0  # where the block's positions start
+        for start in range(0, len(ids), self._blocklimit):
+            if start:
+                self._write_block()
+            end = min(start + self._blocklimit, len(ids))
+            self._ids = ids[start:end]
+            self._weights, self._packed, width = _block_arrays(
+                kind, arrays, boost, start, end, at, has_values
+            )
+            at += width
+            self._maxweight = max(self._weights)
+            self._minlength, self._maxlength = _length_range(self._ids, length_of)
+
+    def _new_block(self):
+        super()._new_block()
+        self._packed = None  # the values section, when add_arrays made it
+
     def _write_block(self, last=False):
         if not self._blockcount:
             self._postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        ids, weights, values = self._ids, self._weights, self._values
-        data = [b"", ids.tobytes()]
-        if all(w == 1.0 for w in weights):
-            kind = _ALL_ONE
-        elif all(w == weights[0] for w in weights):
-            kind = _CONSTANT
-            data.append(struct.pack("=f", weights[0]))
-        else:
-            kind = _EACH
-            data.append(weights.tobytes())
-        packed = b""
-        compressed = 0
-        if values and self._format.fixed_value_size() != 0:
-            packed = array("I", map(len, values)).tobytes() + b"".join(values)
-            if self._compression and len(packed) >= _COMPRESS_FROM:
-                packed = zlib.compress(packed, self._compression)
-                compressed = self._compression
-        data[0] = _COUNTS.pack(len(ids), kind, len(packed))
-        data.append(packed)
-        databytes = b"".join(data)
-        infobytes = whoosh3.dumps(
-            (
-                len(ids),
-                ids[-1],
-                self._maxweight,
-                compressed,
-                length_to_byte(self._minlength),
-                length_to_byte(self._maxlength),
-            ),
-            2,
+        packed = self._packed
+        if packed is None:
+            values = self._values
+            packed = b""
+            if values and self._format.fixed_value_size() != 0:
+                packed = array("I", map(len, values)).tobytes() + b"".join(values)
+        block = _block_bytes(
+            self._ids,
+            self._weights,
+            packed,
+            self._maxweight,
+            self._minlength,
+            self._maxlength,
+            self._compression,
         )
-        blocklength = len(infobytes) + len(databytes)
-        self._postfile.write_int(-blocklength if last else blocklength)
-        self._postfile.write(infobytes)
-        self._postfile.write(databytes)
+        self._postfile.write(_INT.pack(-len(block) if last else len(block)) + block)
         self._blockcount += 1
         self._new_block()
 

@@ -29,14 +29,14 @@ from .writer import news_writer
 
 # Bump when analysis, schema or postings format changes so old indexes ask
 # for a rebuild.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 # Where the index lives unless --index or $DEFNEWS_INDEX says otherwise.
 DEFAULT_INDEX_DIR = os.path.join("data", "index")
 
-# Memory the writer may hold postings in before spilling sorted runs to disk
-# (split between worker processes). Spilling costs: 10k articles index in
-# 45 s at 1536, 53 s at 1024 (peak RSS per worker ~0.9 and ~0.6 GB).
+# Memory for new postings, split between worker processes: a worker whose
+# buffer holds its share writes it as a segment and starts another (merges
+# spill sorted runs to disk past it).
 WRITER_LIMIT_MB = 1536
 # Past this many segments a commit merges them all (searching many is slow).
 MAX_SEGMENTS = 10
@@ -176,7 +176,7 @@ def update_index(
         writer = news_writer(ix, WRITER_LIMIT_MB)
         procs = os.cpu_count() or 1
         workers = None
-        if parallel and procs > 1:
+        if parallel:  # even on one core: the worker bounds its memory
             workers = ParallelWriter(
                 gen, procs, WRITER_LIMIT_MB // procs, partial(_build_document, gazetteer=gazetteer)
             )

@@ -4,8 +4,9 @@ Whoosh's MpWriter parallelises only its own writer: the documents it is given
 must already be built, so company detection and the spelling words (a third
 of the work per article) ran in the parent, one core, while the writer
 processes waited on it. Here each worker gets the articles themselves and
-does everything for its share — tagging, analysis, postings — into a
-segment of the new generation; the parent only reads input, compares
+does everything for its share — tagging, analysis, postings — into
+segments of the new generation (a new one whenever its postings buffer is
+full); the parent only reads input, compares
 hashes, deletes replaced documents and finally lists the workers' segments
 in the table of contents (as MpWriter does with ``multisegment=True``).
 """
@@ -62,8 +63,7 @@ class ParallelWriter:
         for _ in self._workers:
             kind, value = self._result()
             if kind == "ok":
-                if value is not None:
-                    segments.append(value)
+                segments.extend(value)
             else:
                 errors.append(value)
         for worker in self._workers:
@@ -111,17 +111,20 @@ def _work(gen_dir, jobs, results, limitmb, build_document) -> None:
     try:
         ix = whoosh_index.open_dir(gen_dir)
         writer = news_writer(ix, limitmb, lock=False)
+        segments = []
         while (batch := jobs.get()) is not None:
             for record, digest in batch:
                 writer.add_document(**build_document(record, digest))
+                if writer.buffer_full():  # write what it holds as a segment, go on
+                    segments.append(writer._finalize_segment())
+                    writer = news_writer(ix, limitmb, lock=False)
         if writer.doc_count():
-            segment = writer._finalize_segment()
+            segments.append(writer._finalize_segment())
         else:
-            segment = None
             writer._close_segment()
         # no writer._finish(): it would delete the temp folder the parent's
         # writer shares (the parent's own finish removes it)
-        results.put(("ok", segment))
+        results.put(("ok", segments))
     except BaseException as e:  # reported to the parent, which fails the run
         results.put(("error", f"{type(e).__name__}: {e}"))
         raise SystemExit(1) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from whoosh import fields, formats
 
 from .analysis import news_analyzer, surface_analyzer, term_positions
+from .codec import NewsPositions
 
 # Title matches weigh this many times a body match (BM25F field boost).
 TITLE_BOOST = 2.0
@@ -20,7 +21,12 @@ class NewsText(fields.TEXT):
     exact output, computed in one pass with cached per-word terms) instead of
     the analyzer's token pipeline; queries still use the analyzer. The value
     may also be the term → positions map itself, already computed (the text
-    then comes as ``_stored_<field>``)."""
+    then comes as ``_stored_<field>``). Positions are kept as arrays
+    (:class:`codec.NewsPositions`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.format = NewsPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
         if isinstance(value, dict):

@@ -161,27 +161,40 @@ def _every_posting(ix):
     return out
 
 
-def test_fast_posting_writer_writes_what_whoosh_loop_writes(tmp_path):
-    """The codec's tight add_postings loop and Whoosh's generic one give the
-    same postings and term statistics for every term of the sample corpus."""
+@pytest.mark.parametrize("blocklimit", [128, 3])
+def test_buffered_writer_writes_what_whoosh_writes(tmp_path, blocklimit):
+    """The postings buffer, written as array slices, and Whoosh's own writer
+    (tuple pool, generic posting loop) give the same postings and term
+    statistics for every term: for new documents alone, then with an older
+    segment merged in (both sources in one term), in blocks of 128 and of 3."""
     from whoosh import index as whoosh_index
     from whoosh.writing import SegmentWriter
 
     from indexer.codec import NewsCodec
     from indexer.index import _build_document
     from indexer.schema import news_schema
+    from indexer.writer import news_writer
 
     articles = [
         a for a in read_inputs(find_inputs([str(CORPUS_DIR)])) if not isinstance(a, Problem)
     ]
-    built = []
-    for fast in (True, False):
-        folder = tmp_path / ("fast" if fast else "generic")
+    halves = articles[: len(articles) // 2], articles[len(articles) // 2 :]
+    built = {}
+    for ours in (True, False):
+        folder = tmp_path / ("ours" if ours else "whoosh")
         folder.mkdir()
         ix = whoosh_index.create_in(str(folder), news_schema())
-        writer = SegmentWriter(ix, codec=NewsCodec(fast_postings=fast), compound=False)
-        for article in articles:
-            writer.add_document(**_build_document(article, "digest", default_gazetteer()))
-        writer.commit()
-        built.append(_every_posting(ix))
-    assert built[0] == built[1] and len(built[0]) > 10_000
+        states = []
+        for n, half in enumerate(halves):
+            codec = NewsCodec(blocklimit=blocklimit, fast_postings=ours)
+            if ours:
+                writer = news_writer(ix, 256, codec=codec)
+            else:
+                writer = SegmentWriter(ix, codec=codec, compound=False)
+            for article in half:
+                writer.add_document(**_build_document(article, "digest", default_gazetteer()))
+            writer.commit(optimize=n == 1)
+            states.append(_every_posting(ix))
+        built[ours] = states
+    assert built[True] == built[False]
+    assert len(built[True][1]) > 10_000 and len(ix._segments()) == 1

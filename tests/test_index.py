@@ -190,6 +190,20 @@ def test_parallel_writers_give_the_same_index(tmp_path):
     assert changed.removed == 1 and open_index(str(tmp_path / "two")).doc_count() == 5
 
 
+def test_a_worker_with_a_full_buffer_writes_another_segment(tmp_path, monkeypatch):
+    import indexer.index
+
+    one = build_index(tmp_path / "one", SAMPLE)
+    monkeypatch.setattr(indexer.index, "WRITER_LIMIT_MB", 0)  # full after every article
+    many = update_index(str(tmp_path / "many"), read_inputs(find_inputs([SAMPLE])), parallel=True)
+    assert one.added == many.added == 6
+    assert len(open_index(str(tmp_path / "many"))._segments()) == 6
+    for query in ("ракета", "F16", "Су-34", '"ремонт танків"', "Rheinmetall"):
+        assert sorted(hits(open_index(str(tmp_path / "one")), query)) == sorted(
+            hits(open_index(str(tmp_path / "many")), query)
+        )
+
+
 def test_a_failing_worker_fails_the_run_and_publishes_nothing(tmp_path):
     from indexer.companies import default_gazetteer
 
