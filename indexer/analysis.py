@@ -132,7 +132,7 @@ class NormalizeFilter(Filter):
     repair look-alike letters of the other script, lowercase."""
 
     def __call__(self, tokens):
-        normalize = _normalize
+        normalize = normalized
         for t in tokens:
             t.text = normalize(t.text)
             yield t
@@ -178,7 +178,8 @@ class MorphFilter(Filter):
                     yield t
 
 
-_normalize = lru_cache(maxsize=CACHE_SIZE)(normalize_word)
+# normalize_word, cached: every raw word of every text passes through it.
+normalized = lru_cache(maxsize=CACHE_SIZE)(normalize_word)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -217,7 +218,7 @@ def index_terms(word: str, compound: bool = False) -> tuple[str, ...]:
 def token_index_terms(word: str, compound: bool) -> tuple[str, ...]:
     """The index terms of one raw token, as the analyzer's filters give them
     (none for a stopword)."""
-    word = _normalize(word)
+    word = normalized(word)
     if word in STOPWORDS:
         return ()
     return index_terms(word, compound)
@@ -228,12 +229,20 @@ def term_positions(text: str, seen: set[str] | None = None) -> dict[str, list[in
     yields, without a Token object or a generator stage per word (indexing
     spent more time in that machinery than in the morphology). Each raw word
     is also added to ``seen``, for :func:`surface_words_of`."""
+    return tokens_term_positions(raw_tokens(text), 0, seen)
+
+
+def tokens_term_positions(tokens, first: int, seen: set[str] | None = None):
+    """:func:`term_positions` of a text's :func:`raw_tokens` (an article's
+    are made once for its terms and its company mentions), the token at
+    position ``first`` counting as position 0."""
     positions: dict[str, list[int]] = {}
     terms_of = token_index_terms
     remember = seen.add if seen is not None else None
-    for word, pos, _, _, compound in raw_tokens(text):
+    for word, pos, _, _, compound in tokens:
         if remember is not None:
             remember(word)
+        pos -= first
         for term in terms_of(word, compound):
             found = positions.get(term)
             if found is None:
@@ -253,7 +262,7 @@ def surface_words(*texts: str) -> list[str]:
 
 def surface_words_of(raw_words: set[str]) -> list[str]:
     """:func:`surface_words` from the distinct raw words of the texts."""
-    normalize = _normalize
+    normalize = normalized
     return sorted({normalize(word) for word in raw_words} - STOPWORDS)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import STOPWORDS, index_terms, raw_tokens
+from .analysis import STOPWORDS, index_terms, normalized, raw_tokens, token_index_terms
 from .morphology import CACHE_SIZE, is_known_word
 from .normalize import is_cyrillic, normalize_word
 
@@ -92,11 +92,18 @@ def ending_key(word: str) -> str | None:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _token_keys(raw: str, compound: bool) -> frozenset[str]:
-    word = normalize_word(raw)
-    if word in STOPWORDS:
-        return frozenset()
+    terms = token_index_terms(raw, compound)  # cached: indexing made them
+    if not terms:
+        return frozenset()  # a stopword
+    word = normalized(raw)
     ending = ending_key(word)
-    return frozenset((*index_terms(word, compound), "=" + word, *((ending,) if ending else ())))
+    return frozenset((*terms, "=" + word, *((ending,) if ending else ())))
+
+
+def joined_text(*texts: str) -> str:
+    """An article's texts as one, for detection (title and body are one
+    article: an alias in one is confirmed by a signal in the other)."""
+    return "\n\n".join(t for t in texts if t)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -175,16 +182,17 @@ class Gazetteer:
 
     # Matching ------------------------------------------------------------
 
-    def _positions(self, text: str, surface_only: bool = False):
+    def _positions(self, text: str, surface_only: bool = False, tokens=None):
         """Map position → [keys, start, end] for every word that is not a stopword.
 
         Keys are the index terms, ``=word`` for the normalised surface word
         and the ending-stripped key of an unknown Cyrillic word; all are
-        cached per raw token, so a text costs one tokenizer pass.
+        cached per raw token, so a text costs one tokenizer pass (none when
+        its ``tokens`` are given).
         """
         keys_of = _surface_keys if surface_only else _token_keys
         positions: dict[int, list] = {}
-        for word, pos, start, end, compound in raw_tokens(text):
+        for word, pos, start, end, compound in raw_tokens(text) if tokens is None else tokens:
             keys = keys_of(word, compound)
             if not keys:
                 continue  # a stopword: its position stays a gap, as in the index
@@ -210,13 +218,14 @@ class Gazetteer:
                 keys |= slot[0]
         return frozenset(keys)
 
-    def mentions(self, text: str, strict_case: bool = True) -> list[Mention]:
-        """Every company mention in ``text``, in order.
+    def mentions(self, text: str, strict_case: bool = True, tokens=None) -> list[Mention]:
+        """Every company mention in ``text`` (whose :func:`raw_tokens` may be
+        given), in order.
 
         With ``strict_case``, a capitalised alias written all in lowercase is
         not a name ("the general dynamics of the market").
         """
-        positions = self._positions(text)
+        positions = self._positions(text, tokens=tokens)
         found = []
         for pos, (keys, _, _) in positions.items():
             seen = set()
@@ -266,9 +275,13 @@ class Gazetteer:
         An ambiguous alias in one text (the title) is confirmed by a signal in
         another (the body): the texts are one article.
         """
-        joined = "\n\n".join(t for t in texts if t)
+        joined = joined_text(*texts)
+        return self.detect_in(joined, list(raw_tokens(joined)))
+
+    def detect_in(self, joined: str, tokens) -> list[str]:
+        """:meth:`detect` for texts already joined and tokenized."""
         ids: list[str] = []
-        for mention in self.mentions(joined):
+        for mention in self.mentions(joined, tokens=tokens):
             if mention.confirmed and mention.company not in ids:
                 ids.append(mention.company)
         return ids

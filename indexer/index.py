@@ -6,18 +6,20 @@ import os
 import threading
 import time
 import weakref
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from operator import itemgetter
 
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL, OPTIMIZE
 
 from . import store
-from .analysis import surface_words_of, term_positions
+from .analysis import raw_tokens, surface_words_of, tokens_term_positions
 from .columns import column_items
-from .companies import Gazetteer, default_gazetteer, slugify
+from .companies import Gazetteer, default_gazetteer, joined_text, slugify
 from .duplicates import simhash
 from .errors import DefnewsError, IndexMissingError
 from .facets import save_columns
@@ -254,33 +256,48 @@ def _write_records(writer, workers, records, known, report, progress, gazetteer)
 
 
 def _build_document(article: Article, digest: str, gazetteer: Gazetteer) -> dict:
-    return _document(article, digest, tag_companies(article, gazetteer))
+    # One tokenizer pass over the article serves its terms and its companies.
+    text = joined_text(article.title, article.body)
+    tokens = list(raw_tokens(text))
+    in_title = bisect_left(tokens, len(article.title), key=itemgetter(2)) if article.title else 0
+    companies = tag_companies(article, gazetteer, text, tokens)
+    seen: set[str] = set()
+    title = tokens_term_positions(tokens[:in_title], 0, seen)
+    body_tokens = tokens[in_title:]
+    body = tokens_term_positions(body_tokens, body_tokens[0][1] if body_tokens else 0, seen)
+    return _document(article, digest, companies, title, body, seen)
 
 
-def tag_companies(article: Article, gazetteer: Gazetteer) -> list[str]:
+def tag_companies(
+    article: Article, gazetteer: Gazetteer, text: str | None = None, tokens=None
+) -> list[str]:
     """Company ids: the article's own list (resolved to ids) merged with those
-    detected in its title and body."""
+    detected in its title and body (their joined text and its tokens, if
+    already made)."""
     ids = []
     for name in article.companies:
         company = gazetteer.resolve(name) or slugify(name)
         if company and company not in ids:
             ids.append(company)
-    for company in gazetteer.detect(article.title, article.body):
+    if tokens is None:
+        detected = gazetteer.detect(article.title, article.body)
+    else:
+        detected = gazetteer.detect_in(text, tokens)
+    for company in detected:
         if company not in ids:
             ids.append(company)
     return ids
 
 
-def _document(article: Article, digest: str, companies: list[str]) -> dict:
-    seen: set[str] = set()
+def _document(article: Article, digest: str, companies, title, body, seen) -> dict:
     doc = {
         "id": article.id,
         "url": article.url,
-        # analysed here once: each text's terms and, from the same pass,
-        # its words for the spelling field
-        "title": term_positions(article.title, seen),
+        # analysed once: each text's terms and, from the same pass, the raw
+        # words (``seen``) for the spelling field
+        "title": title,
         "_stored_title": article.title,
-        "body": term_positions(article.body, seen),
+        "body": body,
         "_stored_body": article.body,
         "words": surface_words_of(seen),
         "lang": article.lang,

@@ -218,6 +218,8 @@ def test_a_failing_worker_fails_the_run_and_publishes_nothing(tmp_path):
         def detect(self, *texts):
             raise RuntimeError("gazetteer exploded")
 
+        detect_in = detect
+
     index_dir = str(tmp_path / "ix")
     build_index(index_dir, SAMPLE)
     before = store.current_generation(index_dir)
@@ -228,3 +230,32 @@ def test_a_failing_worker_fails_the_run_and_publishes_nothing(tmp_path):
     assert store.current_generation(index_dir) == before
     assert sorted(os.listdir(index_dir)) == sorted(os.listdir(os.path.dirname(before)))
     assert open_index(index_dir).doc_count() == 6
+
+
+def test_one_token_pass_gives_what_separate_passes_give():
+    """An article's terms and companies come from one tokenizer pass over
+    its joined title and body: the same as analysing each text alone."""
+    from dataclasses import replace
+
+    from conftest import CORPUS_DIR
+
+    from indexer.analysis import surface_words, term_positions
+    from indexer.companies import default_gazetteer
+    from indexer.index import _build_document
+    from indexer.ingest import Problem
+
+    gazetteer = default_gazetteer()
+    articles = [a for a in read_inputs(find_inputs([CORPUS_DIR])) if not isinstance(a, Problem)]
+    first = articles[0]
+    articles += [
+        replace(first, title=""),
+        replace(first, body=""),
+        replace(first, title="Rheinmetall і дрон-камікадзе", body="155-мм снаряди"),
+    ]
+    for article in articles:
+        doc = _build_document(article, "digest", gazetteer)
+        assert doc["title"] == term_positions(article.title)
+        assert doc["body"] == term_positions(article.body)
+        assert doc["words"] == surface_words(article.title, article.body)
+        detected = gazetteer.detect(article.title, article.body)
+        assert [c for c in doc["companies"].split(",") if c in detected] == detected
