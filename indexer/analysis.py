@@ -262,8 +262,7 @@ def surface_words(*texts: str) -> list[str]:
 
 def surface_words_of(raw_words: set[str]) -> list[str]:
     """:func:`surface_words` from the distinct raw words of the texts."""
-    normalize = normalized
-    return sorted({normalize(word) for word in raw_words} - STOPWORDS)
+    return sorted(set(map(normalized, raw_words)) - STOPWORDS)
 
 
 def designation_key(word: str) -> str:

@@ -135,6 +135,9 @@ class Gazetteer:
         self._cues = self._legal_forms | self._keys_of(company_words)
         self._context = {c.id: self._keys_of(c.context) for c in companies}
         self._patterns: dict[str, list[_Pattern]] = {}
+        # a word's keys (one frozenset per distinct word) → the patterns it
+        # may start: most words start none, and news repeats its words
+        self._starting: dict[frozenset[str], tuple[_Pattern, ...]] = {}
         for company in companies:
             for alias in company.aliases:
                 self._add_pattern(company.id, alias, alias in company.ambiguous)
@@ -227,22 +230,24 @@ class Gazetteer:
         """
         positions = self._positions(text, tokens=tokens)
         found = []
+        starting = self._starting
         for pos, (keys, _, _) in positions.items():
-            seen = set()
-            for key in keys:
-                for pattern in self._patterns.get(key, ()):
-                    if id(pattern) in seen:
-                        continue
-                    seen.add(id(pattern))
-                    if not _matches(pattern, pos, positions):
-                        continue
-                    end = pos + pattern.steps[-1][0]
-                    surface = text[positions[pos][1] : positions[end][2]]
-                    if strict_case and surface.islower() and not pattern.alias.islower():
-                        continue
-                    found.append((pos, end, pattern))
+            patterns = starting.get(keys)
+            if patterns is None:
+                if len(starting) >= CACHE_SIZE:
+                    starting.clear()
+                patterns = starting[keys] = self._patterns_starting(keys)
+            for pattern in patterns:
+                if not _matches(pattern, pos, positions):
+                    continue
+                end = pos + pattern.steps[-1][0]
+                surface = text[positions[pos][1] : positions[end][2]]
+                if strict_case and surface.islower() and not pattern.alias.islower():
+                    continue
+                found.append((pos, end, pattern))
         found = _drop_overlapped(found)
-        all_keys = set().union(*(slot[0] for slot in positions.values())) if positions else set()
+        if any(pattern.ambiguous for _, _, pattern in found):
+            all_keys = set().union(*(slot[0] for slot in positions.values()))
         plain = {p.company for _, _, p in found if not p.ambiguous}
         mentions = []
         for start, end, pattern in found:
@@ -257,6 +262,14 @@ class Gazetteer:
             span = positions[start][1], positions[end][2]
             mentions.append(Mention(pattern.company, pattern.alias, *span, confirmed))
         return _confirm_listed(mentions, text)
+
+    def _patterns_starting(self, keys: frozenset[str]) -> tuple[_Pattern, ...]:
+        """Patterns whose first word has one of ``keys``, each once."""
+        patterns = {}
+        for key in keys:
+            for pattern in self._patterns.get(key, ()):
+                patterns[id(pattern)] = pattern
+        return tuple(patterns.values())
 
     def _cue_next_to(self, start, end, positions, phrase: bool) -> bool:
         # A phrase alias ("Ukrainian Defense Industry") next to a company word

@@ -35,7 +35,7 @@ def _word_hash(word: str) -> int:
 def simhash(words: Iterable[str]) -> int:
     """The SimHash of a set of words: bit i is set when most words' hashes
     have it set. 0 for no words."""
-    hashes = np.fromiter((_word_hash(w) for w in set(words)), np.uint64)
+    hashes = np.fromiter(map(_word_hash, set(words)), np.uint64)
     if not len(hashes):
         return 0
     ones = ((hashes[:, None] >> _BITS) & np.uint64(1)).sum(axis=0)
