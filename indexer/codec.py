@@ -416,3 +416,29 @@ class _LeafMatcher(whoosh3.W3LeafMatcher):
         if not ids:
             return np.empty(0, _ID_DTYPE), np.empty(0, _WEIGHT_DTYPE)
         return np.frombuffer(b"".join(ids), _ID_DTYPE), np.concatenate(weights)
+
+    def read_positions(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(segment docnum, position) of every occurrence in the ``wanted``
+        documents (sorted segment docnums), from here to the end; blocks
+        holding none of them are skipped unread."""
+        docs, positions = [], []
+        postfile = self._postfile
+        below = -1  # every id of this block is above the last block's max id
+        while not self._atend:
+            first = np.searchsorted(wanted, below, "right")
+            if first < len(wanted) and wanted[first] <= self._maxid:
+                count, raw_ids, _, _, packed = _sections(
+                    postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+                )
+                if self._compression:
+                    packed = zlib.decompress(packed)
+                ids = np.frombuffer(raw_ids, _ID_DTYPE)
+                counts = np.frombuffer(packed, _ID_DTYPE, count) // 4
+                keep = np.repeat(np.isin(ids, wanted), counts)
+                docs.append(np.repeat(ids, counts)[keep])
+                positions.append(np.frombuffer(packed, _ID_DTYPE, offset=4 * count)[keep])
+            below = self._maxid
+            self._next_block()
+        if not docs:
+            return np.empty(0, _ID_DTYPE), np.empty(0, _ID_DTYPE)
+        return np.concatenate(docs), np.concatenate(positions)

@@ -23,7 +23,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from .caching import remember
-from .codec import _LeafMatcher
+from .codec import NewsPositions, _LeafMatcher
 
 # Field length as Whoosh decodes each stored length byte.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], np.float64)
@@ -62,6 +62,8 @@ class _Evaluator:
             return self.intersection(q)
         if isinstance(q, wq.DisjunctionMax):
             return self.best_of(q)
+        if isinstance(q, wq.Sequence) and _step_terms(q, self.searcher.schema) is not None:
+            return self.sequence(q)
         if isinstance(q, wq.Not):
             inner = self.run(q.query)
             return Matches(~inner.mask, np.ones(self.size))
@@ -146,6 +148,37 @@ class _Evaluator:
             result.scores *= q.boost
         return result
 
+    def sequence(self, q: wq.Sequence) -> Matches:
+        """A phrase: documents holding every step (scored as their sum, as
+        Whoosh's span matchers score), kept where the steps occur in order,
+        each 1..slop positions after the one before."""
+        result = self.intersection(wq.And(q.subqueries))
+        candidates = np.flatnonzero(result.mask)
+        fieldname, steps = _step_terms(q, self.searcher.schema)
+        chain = None  # (document << 32 | position) where the steps so far end
+        for alternatives in steps:
+            if not len(candidates):
+                return self.empty()
+            found = np.concatenate(
+                [
+                    occurrences(self.leaves, self.searcher.schema, fieldname, text, candidates)
+                    for text in alternatives
+                ]
+            )
+            if chain is not None:
+                follows = np.zeros(len(found), bool)
+                for gap in range(1, q.slop + 1):
+                    follows |= np.isin(found - gap, chain)
+                found = found[follows]
+            chain = found
+            candidates = np.unique(chain >> 32)
+        phrase = np.zeros(self.size, bool)
+        phrase[candidates] = True
+        result.mask &= phrase
+        if q.boost != 1.0:
+            result.scores *= q.boost
+        return result
+
     def by_whoosh(self, q) -> Matches:
         """Run ``q`` with Whoosh's own matchers, segment by segment."""
         result = self.empty()
@@ -161,6 +194,54 @@ class _Evaluator:
             result.mask[docs] = True
             result.scores[docs] = scores
         return result
+
+
+def _step_terms(q: wq.Sequence, schema):
+    """(field, [[term bytes] per step]) when the steps, in order, are each a
+    term or an OR / best-of of terms in one field with array positions;
+    else None."""
+    if not q.ordered:
+        return None
+    fieldname, steps = None, []
+    for step in q.subqueries:
+        terms = step.subqueries if isinstance(step, (wq.Or, wq.DisjunctionMax)) else [step]
+        if not terms or not all(isinstance(t, wq.Term) for t in terms):
+            return None
+        for term in terms:
+            if fieldname not in (None, term.fieldname):
+                return None
+            fieldname = term.fieldname
+        steps.append(terms)
+    if fieldname not in schema or not isinstance(schema[fieldname].format, NewsPositions):
+        return None
+    to_bytes = schema[fieldname].to_bytes
+    return fieldname, [[to_bytes(t.text) for t in terms] for terms in steps]
+
+
+def occurrences(leaves, schema, fieldname: str, text: bytes, docs: np.ndarray) -> np.ndarray:
+    """Where ``text`` occurs in ``docs`` (sorted global document numbers), as
+    ``document << 32 | position`` keys."""
+    keys = []
+    for leaf, offset in leaves:
+        segment_docs = docs[(docs >= offset) & (docs < offset + leaf.doc_count_all())] - offset
+        if not len(segment_docs):
+            continue
+        try:
+            m = leaf._terms.matcher(fieldname, text, schema[fieldname].format)
+        except TermNotFound:
+            continue
+        if isinstance(m, _LeafMatcher):
+            found, positions = m.read_positions(segment_docs)
+        else:  # inlined postings or another codec: one posting at a time
+            pairs = []
+            while m.is_active():
+                if m.id() in segment_docs:
+                    pairs += [(m.id(), p) for p in m.value_as("positions")]
+                m.next()
+            found = np.array([d for d, _ in pairs], np.int64)
+            positions = np.array([p for _, p in pairs], np.int64)
+        keys.append(((found.astype(np.int64) + offset) << 32) | positions)
+    return np.concatenate(keys) if keys else np.empty(0, np.int64)
 
 
 def read_postings(leaves, schema, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:

@@ -28,6 +28,14 @@ OPERATORS = [
     "NOT ракета",
     '"Patriot system"',
     '"поставки снарядів"',
+    '"снарядів поставки"',
+    '"виробництво снарядів"',
+    '"атаки дронів"',
+    '"Ministry of Defence"',
+    '"міністерство оборони України"',
+    '"air defence systems"',
+    'title:"F-16"',
+    '"155-мм снаряди" OR "155 mm shells"',
     "ракет*",
     "title:Rheinmetall",
     "(Bayraktar OR дрон) AND Туреччина",
@@ -56,6 +64,9 @@ def summed_ties(q):
     their max is tested on its own below."""
     if isinstance(q, wq.DisjunctionMax):
         return wq.Or([summed_ties(s) for s in q.subqueries], boost=q.boost)
+    if isinstance(q, wq.Sequence):
+        steps = [summed_ties(s) for s in q.subqueries]
+        return wq.Sequence(steps, slop=q.slop, ordered=q.ordered, boost=q.boost)
     if isinstance(q, wq.CompoundQuery):
         return q.__class__([summed_ties(s) for s in q.subqueries], boost=q.boost)
     if isinstance(q, wq.Not):
@@ -117,7 +128,10 @@ def segmented_ix(tmp_path_factory):
     ix.close()
 
 
-@pytest.mark.parametrize("text", ["ракета", "F-16 deliveries", "Rheinmetall OR Райнметал", "-дрон"])
+@pytest.mark.parametrize(
+    "text",
+    ["ракета", "F-16 deliveries", "Rheinmetall OR Райнметал", "-дрон", '"поставки снарядів"'],
+)
 def test_same_over_several_segments_with_deletions(segmented_ix, text):
     ix, doomed = segmented_ix
     with ix.reader() as reader:
@@ -198,3 +212,19 @@ def test_buffered_writer_writes_what_whoosh_writes(tmp_path, blocklimit):
         built[ours] = states
     assert built[True] == built[False]
     assert len(built[True][1]) > 10_000 and len(ix._segments()) == 1
+
+
+def test_phrases_are_checked_by_position(corpus_ix):
+    """A phrase keeps only the documents where its words follow each other
+    in order: fewer than hold all its words."""
+
+    def matched(text):
+        with corpus_ix.reader() as reader:
+            query = compile_query(text, corpus_ix.schema, reader, default_gazetteer()).query
+        return set(ours(corpus_ix, query))
+
+    for words in ("виробництво снарядів", "air defence system"):
+        phrase, every_word = matched(f'"{words}"'), matched(words)
+        assert phrase and phrase < every_word, words
+        backwards = " ".join(reversed(words.split()))
+        assert matched(f'"{backwards}"') != phrase
