@@ -421,7 +421,7 @@ class _LeafMatcher(whoosh3.W3LeafMatcher):
         """(segment docnum, position) of every occurrence in the ``wanted``
         documents (sorted segment docnums), from here to the end; blocks
         holding none of them are skipped unread."""
-        docs, positions = [], []
+        ids, counts, positions = [], [], []
         postfile = self._postfile
         below = -1  # every id of this block is above the last block's max id
         while not self._atend:
@@ -432,13 +432,15 @@ class _LeafMatcher(whoosh3.W3LeafMatcher):
                 )
                 if self._compression:
                     packed = zlib.decompress(packed)
-                ids = np.frombuffer(raw_ids, _ID_DTYPE)
-                counts = np.frombuffer(packed, _ID_DTYPE, count) // 4
-                keep = np.repeat(np.isin(ids, wanted), counts)
-                docs.append(np.repeat(ids, counts)[keep])
-                positions.append(np.frombuffer(packed, _ID_DTYPE, offset=4 * count)[keep])
+                ids.append(raw_ids)
+                counts.append(packed[: 4 * count])
+                positions.append(packed[4 * count :])
             below = self._maxid
             self._next_block()
-        if not docs:
+        if not ids:
             return np.empty(0, _ID_DTYPE), np.empty(0, _ID_DTYPE)
-        return np.concatenate(docs), np.concatenate(positions)
+        ids = np.frombuffer(b"".join(ids), _ID_DTYPE)
+        counts = np.frombuffer(b"".join(counts), _ID_DTYPE) // 4
+        at = np.minimum(np.searchsorted(wanted, ids), len(wanted) - 1)
+        keep = np.repeat(wanted[at] == ids, counts)
+        return np.repeat(ids, counts)[keep], np.frombuffer(b"".join(positions), _ID_DTYPE)[keep]
