@@ -19,8 +19,9 @@ from .normalize import HYPHENS
 SNIPPET_CHARS = 240
 # Of those, how many come before the first matched word.
 LEAD_CHARS = 60
-# Characters scanned for matches before the rest of the text is.
-SCAN_FIRST_CHARS = 2000
+# Characters scanned for matches before the rest of the text is (the first
+# paragraphs; 2000 cost 1 ms more per 1-word page at 100k articles).
+SCAN_FIRST_CHARS = 1000
 
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"</?mark>")
