@@ -143,6 +143,19 @@ class Gazetteer:
                 self._add_pattern(company.id, alias, alias in company.ambiguous)
         for phrase in blockers:
             self._add_pattern(BLOCKER, phrase, False)
+        # Every key an alias, cue or context word has: other words cannot
+        # take part in a mention, so detection keeps no slot for them.
+        self._vocabulary = frozenset().union(
+            *(
+                keys
+                for patterns in self._patterns.values()
+                for p in patterns
+                for _, keys in p.steps
+            ),
+            self._cues,
+            *self._context.values(),
+        )
+        self._relevant: dict[str, frozenset[str]] = {}  # raw word → its keys in the vocabulary
 
     def _add_pattern(self, company_id: str, alias: str, ambiguous: bool) -> None:
         # An ambiguous alias matches its own surface form only: "Південне" is
@@ -185,8 +198,9 @@ class Gazetteer:
 
     # Matching ------------------------------------------------------------
 
-    def _positions(self, text: str, surface_only: bool = False, tokens=None):
-        """Map position → [keys, start, end] for every word that is not a stopword.
+    def _positions(self, text: str, surface_only: bool = False, tokens=None, known=False):
+        """Map position → [keys, start, end] for every word that is not a stopword
+        (with ``known``, only for words with a key in the gazetteer's vocabulary).
 
         Keys are the index terms, ``=word`` for the normalised surface word
         and the ending-stripped key of an unknown Cyrillic word; all are
@@ -194,9 +208,17 @@ class Gazetteer:
         its ``tokens`` are given).
         """
         keys_of = _surface_keys if surface_only else _token_keys
+        relevant = self._relevant if known else None
         positions: dict[int, list] = {}
         for word, pos, start, end, compound in raw_tokens(text) if tokens is None else tokens:
-            keys = keys_of(word, compound)
+            if relevant is None:
+                keys = keys_of(word, compound)
+            elif compound or (keys := relevant.get(word)) is None:
+                keys = keys_of(word, compound) & self._vocabulary
+                if not compound:
+                    if len(relevant) >= CACHE_SIZE:
+                        relevant.clear()
+                    relevant[word] = keys
             if not keys:
                 continue  # a stopword: its position stays a gap, as in the index
             slot = positions.get(pos)
@@ -228,7 +250,7 @@ class Gazetteer:
         With ``strict_case``, a capitalised alias written all in lowercase is
         not a name ("the general dynamics of the market").
         """
-        positions = self._positions(text, tokens=tokens)
+        positions = self._positions(text, tokens=tokens, known=True)
         found = []
         starting = self._starting
         for pos, (keys, _, _) in positions.items():
