@@ -19,6 +19,8 @@ index's table of contents.
 from __future__ import annotations
 
 import heapq
+import io
+import pickle
 import struct
 import zlib
 from array import array
@@ -92,6 +94,8 @@ class NewsCodec(whoosh3.W3Codec):
         if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term, scorer)
         offset, length = terminfo.extent()
+        if isinstance(length, tuple):  # Whoosh's term info reads it as struct.unpack's tuple
+            (length,) = length
         return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
@@ -397,14 +401,29 @@ class _LeafMatcher(whoosh3.W3LeafMatcher):
             at += n
         self._values = tuple(values)
 
+    def _blocks(self):
+        """(block info, data) of every block of the term, from one read of
+        its whole extent: walking blocks through the file (a seek, three
+        reads and a tell each) was most of a broad term's reading time."""
+        raw = self._postfile.get(self._startoffset, self._length)
+        view = memoryview(raw)
+        stream = io.BytesIO(raw)
+        at = len(whoosh3.WHOOSH3_HEADER_MAGIC)
+        while at < len(raw):
+            length = _INT.unpack_from(raw, at)[0]
+            end = at + 4 + abs(length)
+            stream.seek(at + 4)
+            info = pickle.load(stream)
+            yield info, view[stream.tell() : end]
+            if length < 0:
+                return
+            at = end
+
     def read_arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every posting's (segment docnum, weight) from here to the end."""
+        """Every posting's (segment docnum, weight)."""
         ids, weights = [], []
-        postfile = self._postfile
-        while not self._atend:
-            count, raw_ids, kind, raw_weights, _ = _sections(
-                postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-            )
+        for _, data in self._blocks():
+            count, raw_ids, kind, raw_weights, _ = _sections(data)
             ids.append(raw_ids)
             if kind == _EACH:
                 weights.append(np.frombuffer(raw_weights, _WEIGHT_DTYPE))
@@ -412,31 +431,28 @@ class _LeafMatcher(whoosh3.W3LeafMatcher):
                 weights.append(np.full(count, np.frombuffer(raw_weights, _WEIGHT_DTYPE)[0]))
             else:
                 weights.append(np.ones(count, _WEIGHT_DTYPE))
-            self._next_block()
         if not ids:
             return np.empty(0, _ID_DTYPE), np.empty(0, _WEIGHT_DTYPE)
         return np.frombuffer(b"".join(ids), _ID_DTYPE), np.concatenate(weights)
 
     def read_positions(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(segment docnum, position) of every occurrence in the ``wanted``
-        documents (sorted segment docnums), from here to the end; blocks
-        holding none of them are skipped unread."""
+        documents (sorted segment docnums); blocks holding none of them are
+        not decoded."""
         ids, counts, positions = [], [], []
-        postfile = self._postfile
         below = -1  # every id of this block is above the last block's max id
-        while not self._atend:
+        for info, data in self._blocks():
+            maxid, compressed = info[1], info[3]
             first = np.searchsorted(wanted, below, "right")
-            if first < len(wanted) and wanted[first] <= self._maxid:
-                count, raw_ids, _, _, packed = _sections(
-                    postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-                )
-                if self._compression:
-                    packed = zlib.decompress(packed)
-                ids.append(raw_ids)
-                counts.append(packed[: 4 * count])
-                positions.append(packed[4 * count :])
-            below = self._maxid
-            self._next_block()
+            below = maxid
+            if first == len(wanted) or wanted[first] > maxid:
+                continue
+            count, raw_ids, _, _, packed = _sections(data)
+            if compressed:
+                packed = zlib.decompress(packed)
+            ids.append(raw_ids)
+            counts.append(packed[: 4 * count])
+            positions.append(packed[4 * count :])
         if not ids:
             return np.empty(0, _ID_DTYPE), np.empty(0, _ID_DTYPE)
         ids = np.frombuffer(b"".join(ids), _ID_DTYPE)
