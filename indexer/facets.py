@@ -13,6 +13,7 @@ import os
 import pickle
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 from whoosh.util.times import datetime_to_long
@@ -43,9 +44,20 @@ class FacetValues:
 
     def counts(self, mask: np.ndarray | None = None) -> dict[str, int]:
         """Documents per value, among ``mask`` (all documents when None)."""
-        codes = self.codes if mask is None else self.codes[mask[self.docs]]
+        if mask is None:
+            codes = self.codes
+        elif self._one_per_document and len(mask) == len(self.docs):
+            codes = self.codes[mask]  # no gather of the mask through docs
+        else:
+            codes = self.codes[mask[self.docs]]
         tally = np.bincount(codes, minlength=len(self.labels))
         return {self.labels[c]: int(n) for c, n in enumerate(tally) if n}
+
+    @cached_property
+    def _one_per_document(self) -> bool:
+        """Whether ``docs`` is every document number once, in order (lang,
+        source, month: one value each)."""
+        return bool(np.array_equal(self.docs, np.arange(len(self.docs))))
 
 
 @dataclass(frozen=True, eq=False)
