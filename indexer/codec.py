@@ -30,6 +30,7 @@ from operator import itemgetter
 import numpy as np
 from whoosh import formats
 from whoosh.codec import whoosh3
+from whoosh.filedb.filetables import _lengths as _ROW
 from whoosh.util.numeric import length_to_byte
 
 _COUNTS = struct.Struct("<IBI")  # ids in block, weight kind, values section size
@@ -122,6 +123,8 @@ class _FieldWriter(whoosh3.W3FieldWriter):
         it (``writer.PostingsBuffer``), and ``pooled`` posting tuples from
         the segments merged into it."""
         current = None
+        # file offsets tracked here, not asked of the files per term
+        at = self._postfile.tell(), self._tindex.dbfile.tell()
         for (fieldname, btext), kind, arrays, postings in _merged_terms(buffered, pooled):
             if fieldname != current:
                 if current is not None:
@@ -132,7 +135,7 @@ class _FieldWriter(whoosh3.W3FieldWriter):
                 boost = fieldobj.format.field_boost
                 current = fieldname
             if postings is None and len(arrays[0]) <= self._postwriter._blocklimit:
-                self._write_one_block_term(btext, kind, arrays, boost, length_of)
+                at = self._write_one_block_term(btext, kind, arrays, boost, length_of, *at)
                 continue
             self.start_term(btext)
             if postings is None:
@@ -143,23 +146,25 @@ class _FieldWriter(whoosh3.W3FieldWriter):
                     postings = heapq.merge(mine, postings, key=itemgetter(2))
                 self._postwriter.add_sorted(postings, length_of)
             self.finish_term()
+            at = self._postfile.tell(), self._tindex.dbfile.tell()
         if current is not None:
             self.finish_field()
 
-    def _write_one_block_term(self, btext, kind, arrays, boost, length_of) -> None:
+    def _write_one_block_term(self, btext, kind, arrays, boost, length_of, offset, row_at):
         """What start_term, add_arrays and finish_term write for a term of
-        one block (nearly every term), without their per-term objects."""
+        one block (nearly every term), without their per-term objects; the
+        postings file is at ``offset``, the terms table at ``row_at``.
+        Returns both offsets after it."""
         ids = arrays[0]
         has_values = self._format.fixed_value_size() != 0
         weights, packed, _ = _block_arrays(kind, arrays, boost, 0, len(ids), 0, has_values)
         minlength, maxlength = _length_range(ids, length_of)
         maxweight = max(weights)
-        postfile = self._postfile
-        offset = postfile.tell()
         block = _block_bytes(
             ids, weights, packed, maxweight, minlength, maxlength, self._codec._compression
         )
-        postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC + _INT.pack(-len(block)) + block)
+        block = whoosh3.WHOOSH3_HEADER_MAGIC + _INT.pack(-len(block)) + block
+        self._postfile.write(block)
         info = _TERMINFO.pack(
             False,
             sum(weights),
@@ -170,10 +175,19 @@ class _FieldWriter(whoosh3.W3FieldWriter):
             ids[0],
             ids[-1],
         )
-        self._tindex.add(
-            whoosh3.pack_ushort(self._fieldid) + btext,
-            info + _LONG.pack(offset) + _INT.pack(postfile.tell() - offset),
-        )
+        key = whoosh3.pack_ushort(self._fieldid) + btext
+        value = info + _LONG.pack(offset) + _INT.pack(len(block))
+        # OrderedHashWriter.add, with the offset known
+        table = self._tindex
+        if key <= table.lastkey:
+            raise ValueError(f"Keys must increase: {table.lastkey!r}..{key!r}")
+        table.index.append(row_at)
+        row = _ROW.pack(len(key), len(value)) + key + value
+        table.dbfile.write(row)
+        digest = table.hashfn(key)
+        table.buckets[digest & 255].append((digest, row_at))
+        table.lastkey = key
+        return offset + len(block), row_at + len(row)
 
 
 def _block_arrays(kind, arrays, boost, start, end, at, has_values):
