@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 
 from whoosh.analysis import Filter, Tokenizer
 from whoosh.analysis.acore import Token
@@ -236,20 +237,33 @@ def tokens_term_positions(tokens, first: int, seen: set[str] | None = None):
     """:func:`term_positions` of a text's :func:`raw_tokens` (an article's
     are made once for its terms and its company mentions), the token at
     position ``first`` counting as position 0."""
+    if not isinstance(tokens, list):
+        tokens = list(tokens)
+    if seen is not None:
+        seen.update(map(itemgetter(0), tokens))
     positions: dict[str, list[int]] = {}
-    terms_of = token_index_terms
-    remember = seen.add if seen is not None else None
+    plain = _plain_word_terms
     for word, pos, _, _, compound in tokens:
-        if remember is not None:
-            remember(word)
-        pos -= first
-        for term in terms_of(word, compound):
+        terms = None if compound else plain.get(word)
+        if terms is None:
+            terms = token_index_terms(word, compound)
+            if not compound:
+                if len(plain) >= CACHE_SIZE:
+                    plain.clear()
+                plain[word] = terms
+        for term in terms:
             found = positions.get(term)
             if found is None:
-                positions[term] = [pos]
+                positions[term] = [pos - first]
             else:
-                found.append(pos)
+                found.append(pos - first)
     return positions
+
+
+# token_index_terms of words that are not hyphenated, by the word alone: a
+# dict lookup is cheaper than an lru_cache call with two arguments, and this
+# runs for every word indexed.
+_plain_word_terms: dict[str, tuple[str, ...]] = {}
 
 
 def surface_words(*texts: str) -> list[str]:
