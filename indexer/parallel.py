@@ -13,6 +13,7 @@ in the table of contents (as MpWriter does with ``multisegment=True``).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import queue
 
@@ -108,6 +109,12 @@ class ParallelWriter:
 
 
 def _work(gen_dir, jobs, results, limitmb, build_document) -> None:
+    # The cyclic garbage collector walked the worker's young objects every
+    # 700 allocations and its caches on every full pass, for next to no
+    # garbage: what the worker inherited is frozen out of its view and it
+    # runs less often (10k articles: 332-355 -> 381-383 docs/s).
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     try:
         ix = whoosh_index.open_dir(gen_dir)
         writer = news_writer(ix, limitmb, lock=False)
