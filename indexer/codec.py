@@ -101,21 +101,10 @@ class NewsCodec(whoosh3.W3Codec):
 
 
 class _FieldWriter(whoosh3.W3FieldWriter):
-    """Whoosh's field writer with a tighter loop from the sorted posting pool
-    to the blocks: one pass per term, field lengths looked up from a list
-    made once per field instead of through two closures per posting (the
-    generic loop was a third of indexing)."""
-
-    def add_postings(self, schema, lengths, items):
-        for fieldname, field_items in groupby(items, itemgetter(0)):
-            fieldobj = schema[fieldname]
-            self.start_field(fieldname, fieldobj)
-            length_of = _field_lengths(lengths, fieldname) if lengths else None
-            for btext, postings in groupby(field_items, itemgetter(1)):
-                self.start_term(btext)
-                self._postwriter.add_sorted(postings, length_of)
-                self.finish_term()
-            self.finish_field()
+    """Whoosh's field writer fed by ``writer.NewsSegmentWriter``: terms in
+    one pass, field lengths looked up from a list made once per field
+    instead of through two closures per posting (Whoosh's generic loop was a
+    third of indexing)."""
 
     def add_buffered(self, schema, lengths, buffered, pooled) -> None:
         """Write a segment's postings from two sorted sources: ``buffered``
@@ -197,15 +186,19 @@ def _block_arrays(kind, arrays, boost, start, end, at, has_values):
         return array("f", [boost]) * (end - start), b"", 0
     if kind == PLAIN:
         values = arrays[2][start:end]
-        packed = b""
-        if values and has_values:
-            packed = array("I", map(len, values)).tobytes() + b"".join(values)
-        return arrays[1][start:end], packed, 0
+        return arrays[1][start:end], _packed_values(values) if has_values else b"", 0
     counts = arrays[1][start:end]
     weights = array("f", counts) if boost == 1 else array("f", [c * boost for c in counts])
     width = sum(counts)
     packed = array("I", [4 * c for c in counts]).tobytes() + arrays[2][at : at + width].tobytes()
     return weights, packed, width
+
+
+def _packed_values(values: list[bytes]) -> bytes:
+    """A values section: each value's length, then the values (b"" for none)."""
+    if not values:
+        return b""
+    return array("I", map(len, values)).tobytes() + b"".join(values)
 
 
 def _length_range(ids, length_of):
@@ -336,11 +329,9 @@ class _PostingsWriter(whoosh3.W3PostingsWriter):
             self._postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         packed = self._packed
-        if packed is None:
-            values = self._values
-            packed = b""
-            if values and self._format.fixed_value_size() != 0:
-                packed = array("I", map(len, values)).tobytes() + b"".join(values)
+        if packed is None:  # filled by add_sorted
+            has_values = self._format.fixed_value_size() != 0
+            packed = _packed_values(self._values) if has_values else b""
         block = _block_bytes(
             self._ids,
             self._weights,

@@ -1,14 +1,14 @@
-"""Write new documents in worker processes, one new segment each.
+"""Write new documents in worker processes, each into its own segments.
 
 Whoosh's MpWriter parallelises only its own writer: the documents it is given
 must already be built, so company detection and the spelling words (a third
 of the work per article) ran in the parent, one core, while the writer
 processes waited on it. Here each worker gets the articles themselves and
-does everything for its share — tagging, analysis, postings — into
-segments of the new generation (a new one whenever its postings buffer is
-full); the parent only reads input, compares
-hashes, deletes replaced documents and finally lists the workers' segments
-in the table of contents (as MpWriter does with ``multisegment=True``).
+does everything for its share — tagging, analysis, postings — into segments
+of the new generation (a new one whenever its postings buffer is full); the
+parent only reads input, compares hashes, deletes replaced documents and
+finally lists the workers' segments in the table of contents (as MpWriter
+does with ``multisegment=True``).
 """
 
 from __future__ import annotations

@@ -172,8 +172,11 @@ class NewsSegmentWriter(SegmentWriter):
                 positions = value if isinstance(value, dict) else term_positions(value)
                 length = buffer.add_positions(fieldname, docnum, positions)
             elif isinstance(field.format, Existence) and isinstance(value, list):
-                # the spelling words, already distinct and normalised
-                buffer.add_words(fieldname, docnum, set(value))
+                # words given as a list are indexed as they are (as Whoosh
+                # does): the spelling field's, already normalised
+                words = set(value)
+                buffer.add_words(fieldname, docnum, words)
+                length = len(words) if field.scorable else 0
             elif field.indexed:
                 for btext, freq, weight, value_bytes in field.index(value):
                     if field.scorable:
