@@ -25,6 +25,8 @@ from whoosh.util.numeric import byte_to_length
 from .caching import remember
 from .codec import NewsPositions, _LeafMatcher
 
+_NO_POSTINGS = (np.empty(0, np.int64), np.empty(0))
+
 # Field length as Whoosh decodes each stored length byte.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], np.float64)
 
@@ -77,17 +79,28 @@ class _Evaluator:
         return Matches(np.zeros(self.size, bool), np.zeros(self.size))
 
     def term(self, q: wq.Term) -> Matches:
+        scored = self.term_scores(q)
+        if scored is None:
+            return self.by_whoosh(q)
+        result = self.empty()
+        docs, scores = scored
+        result.mask[docs] = True
+        result.scores[docs] = scores
+        return result
+
+    def term_scores(self, q: wq.Term) -> tuple[np.ndarray, np.ndarray] | None:
+        """(documents, BM25F scores) of a term's postings, sparse; None when
+        the field is not scored here."""
         searcher, fieldname = self.searcher, q.fieldname
         if fieldname not in searcher.schema or not searcher.schema[fieldname].scorable:
-            return self.by_whoosh(q)
+            return None
         try:
             text = searcher.schema[fieldname].to_bytes(q.text)
         except ValueError:
-            return self.empty()
+            return _NO_POSTINGS
         docs, weights = read_postings(self.leaves, searcher.schema, fieldname, text)
-        result = self.empty()
         if not len(docs):
-            return result
+            return _NO_POSTINGS
         b = self.bm25._field_B.get(fieldname, self.bm25.B)
         k1 = self.bm25.K1
         idf = searcher.idf(fieldname, text)
@@ -95,12 +108,21 @@ class _Evaluator:
         lengths = self._lengths.get(fieldname)
         if lengths is None:  # the cache key walks every segment: once a field
             lengths = self._lengths[fieldname] = field_lengths(self.leaves, fieldname, self.size)
-        lengths = lengths[docs]
+        # idf * tf (k1 + 1) / (tf + k1 ((1 - b) + b len / avgfl)), in place
+        norm = lengths[docs]
+        norm *= k1 * b / avgfl
+        norm += k1 * (1 - b)
         tf = weights.astype(np.float64)
-        scores = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avgfl)))
-        result.mask[docs] = True
-        result.scores[docs] = scores * q.boost if q.boost != 1.0 else scores
-        return result
+        norm += tf
+        tf *= idf * (k1 + 1) * q.boost
+        tf /= norm
+        return docs, tf
+
+    def _sparse(self, q) -> tuple[np.ndarray, np.ndarray] | None:
+        """A clause's sparse (documents, scores) when it is a scored term."""
+        if isinstance(q, wq.Term) and self.bm25 is not None:
+            return self.term_scores(q)
+        return None
 
     def union(self, q: wq.Or) -> Matches:
         # Folded one clause at a time: a prefix expands to hundreds of terms,
@@ -109,6 +131,14 @@ class _Evaluator:
         mask, scores = result.mask, result.scores
         count = np.zeros(self.size, np.int32) if q.minmatch > 1 else None
         for sub in q.subqueries:
+            sparse = self._sparse(sub)
+            if sparse is not None:  # added in place: no dense arrays per term
+                docs, part_scores = sparse
+                mask[docs] = True
+                scores[docs] += part_scores
+                if count is not None:
+                    count[docs] += 1
+                continue
             part = self.run(sub)
             mask |= part.mask
             np.add(scores, part.scores, out=scores, where=part.mask)
@@ -141,6 +171,14 @@ class _Evaluator:
             return self.empty()
         result = Matches(np.ones(self.size, bool), np.zeros(self.size))
         for sub in q.subqueries:
+            sparse = self._sparse(sub)
+            if sparse is not None:
+                docs, part_scores = sparse
+                holds = np.zeros(self.size, bool)
+                holds[docs] = True
+                result.mask &= holds
+                result.scores[docs] += part_scores
+                continue
             part = self.run(sub)
             result.mask &= part.mask
             result.scores += part.scores
