@@ -68,11 +68,18 @@ class NewsPositions(formats.Positions):
         return len(valuestring) // 4 * self.field_boost
 
 
+# Postings per block. Whole terms are read at once (``read_arrays``), so a
+# block costs a header unpickled and a Python step; Whoosh's 128 made a broad
+# term hundreds of blocks.
+BLOCK_POSTINGS = 1024
+
+
 class NewsCodec(whoosh3.W3Codec):
     """``fast_postings=False`` writes through Whoosh's generic per-posting
     loop (the tests compare the two)."""
 
     def __init__(self, *args, fast_postings: bool = True, **kwargs):
+        kwargs.setdefault("blocklimit", BLOCK_POSTINGS)
         super().__init__(*args, **kwargs)
         self.fast_postings = fast_postings
 

@@ -10,6 +10,7 @@ import pytest
 from conftest import CORPUS_DIR, ROOT
 from whoosh import query as wq
 
+from indexer import codec
 from indexer.companies import default_gazetteer
 from indexer.evaluate import evaluate, read_postings
 from indexer.facets import facet_columns
@@ -114,15 +115,18 @@ def test_same_documents_and_scores_as_whoosh(corpus_ix, text):
 
 @pytest.fixture(scope="module")
 def segmented_ix(tmp_path_factory):
-    """The corpus written in three batches (three segments) with deletions."""
+    """The corpus written in three batches (three segments) with deletions,
+    in blocks of 4 postings, so common terms span many blocks."""
     index_dir = str(tmp_path_factory.mktemp("segmented"))
     articles = list(read_inputs(find_inputs([str(CORPUS_DIR)])))
     records = [a for a in articles if not isinstance(a, Problem)]
     third = len(records) // 3
-    for batch in (records[:third], records[third : 2 * third], records[2 * third :]):
-        update_index(index_dir, batch)
-    doomed = [r.id for r in records[::7]]
-    update_index(index_dir, [], delete_ids=doomed)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codec, "BLOCK_POSTINGS", 4)
+        for batch in (records[:third], records[third : 2 * third], records[2 * third :]):
+            update_index(index_dir, batch)
+        doomed = [r.id for r in records[::7]]
+        update_index(index_dir, [], delete_ids=doomed)
     ix = open_index(index_dir)
     yield ix, doomed
     ix.close()
@@ -130,12 +134,24 @@ def segmented_ix(tmp_path_factory):
 
 @pytest.mark.parametrize(
     "text",
-    ["ракета", "F-16 deliveries", "Rheinmetall OR Райнметал", "-дрон", '"поставки снарядів"'],
+    [
+        "ракета",
+        "F-16 deliveries",
+        "Rheinmetall OR Райнметал",
+        "-дрон",
+        '"поставки снарядів"',
+        '"air defence systems"',
+        '"міністерство оборони України"',
+    ],
 )
 def test_same_over_several_segments_with_deletions(segmented_ix, text):
     ix, doomed = segmented_ix
     with ix.reader() as reader:
         assert len(list(reader.leaf_readers())) >= 2 and reader.has_deletions()
+        leaf = reader.leaf_readers()[0][0]
+        common = max(leaf.lexicon("body"), key=lambda t: leaf.doc_frequency("body", t))
+        postings = leaf._terms.matcher("body", common, ix.schema["body"].format)
+        assert len(list(postings._blocks())) > 2
     assert_same(ix, text)
 
 
