@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
+import threading
 
 from .analysis import TOKEN_PATTERN, news_analyzer
-from .morphology import CACHE_SIZE
 from .normalize import HYPHENS
 
 # Characters of body text a snippet shows.
@@ -34,29 +33,63 @@ _JOINERS = HYPHENS + "'\u2019\u02bc\u2018`\u00b4\u02b9\u2032\u00ad\u200b\u200c\u
 _ANALYZER = news_analyzer()
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _token_terms(raw: str) -> frozenset[str]:
-    """Every index term of one token as the tokenizer cut it (a hyphenated
-    word: its whole and its parts)."""
-    return frozenset(t.text for t in _ANALYZER(raw))
+class _Vocabulary:
+    """Every surface word met in snippets, and for each index term the
+    surface words carrying it; process-wide, since news vocabulary repeats.
+    A page then finds its matched words with two set operations instead of
+    a Python step per distinct word (that loop was a quarter of a page)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.known: set[str] = set()
+        self.words_of: dict[str, set[str]] = {}
+        self.version = 0  # bumped when words are learnt
+        self.lock = threading.Lock()  # web workers search in threads
+
+    def learn(self, words: set[str]) -> None:
+        """Analyse the words not seen before. Called with ``lock`` held."""
+        new = words - self.known
+        if not new:
+            return
+        if len(self.known) + len(new) > self.limit:  # bounded memory: start over
+            self.known.clear()
+            self.words_of.clear()
+            new = words
+        words_of = self.words_of
+        for word in new:
+            for token in _ANALYZER(word):  # a hyphenated word: its whole and parts
+                holders = words_of.get(token.text)
+                if holders is None:
+                    words_of[token.text] = {word}
+                else:
+                    holders.add(word)
+        self.known |= new
+        self.version += 1
+
+
+# ~250 bytes a word with its sets: at most ~35 MB.
+_VOCABULARY = _Vocabulary(limit=1 << 17)
 
 
 class MatchedWords:
-    """Which surface words carry one of a query's terms; remembered across the
-    hits of one page (news vocabulary repeats, so most words are seen once)."""
+    """Which surface words carry one of a query's terms (shared by the hits
+    of one page)."""
 
     def __init__(self, terms: frozenset[str]):
         self.terms = terms
-        self.seen: set[str] = set()
-        self.matched: set[str] = set()
+        self._version = -1
+        self._words: set[str] = set()
 
     def among(self, words: set[str]) -> set[str]:
-        terms, token_terms = self.terms, _token_terms
-        for word in words - self.seen:
-            if not terms.isdisjoint(token_terms(word)):
-                self.matched.add(word)
-        self.seen |= words
-        return words & self.matched
+        vocabulary = _VOCABULARY
+        with vocabulary.lock:
+            vocabulary.learn(words)
+            if self._version != vocabulary.version:
+                self._words = set().union(
+                    *(vocabulary.words_of.get(term, ()) for term in self.terms)
+                )
+                self._version = vocabulary.version
+            return words & self._words
 
 
 def matched_spans(

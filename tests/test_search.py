@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from indexer.errors import QueryError
@@ -104,6 +106,25 @@ def test_snippets_mark_every_form_and_escape_the_rest(sample_ix):
     assert "<mark>F16</mark>" in en.snippet
     assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in en.snippet
     assert "<script>" not in en.snippet
+
+
+@pytest.mark.parametrize("limit", [1 << 17, 3])
+def test_snippet_marks_do_not_depend_on_the_words_remembered(sample_ix, monkeypatch, limit):
+    """The process-wide memo of surface words is an optimisation only: a fresh
+    one, a warm one and one that overflows (and starts over) on every hit
+    mark the same words."""
+    snippets = sys.modules["indexer.snippets"]
+    queries = ["ракета", "F16 alert", "IRIS-T OR delivered", "танк OR Rheinmetall"]
+
+    def marks():
+        return [[h.snippet for h in search(sample_ix, SearchRequest(q)).hits] for q in queries]
+
+    monkeypatch.setattr(snippets, "_VOCABULARY", snippets._Vocabulary(1 << 17))
+    expected = marks()
+    assert sum(s.count("<mark>") for page in expected for s in page) > 8
+    monkeypatch.setattr(snippets, "_VOCABULARY", snippets._Vocabulary(limit))
+    assert marks() == expected
+    assert marks() == expected  # warm
 
 
 def test_negated_words_are_not_marked(sample_ix):
