@@ -84,8 +84,12 @@ class FacetColumns:
     def docs_with(self, facet: str, values) -> np.ndarray:
         """Mask of documents having any of ``values`` in ``facet`` (OR within a facet)."""
         column = self.facets[facet]
-        wanted = [c for c, label in enumerate(column.labels) if label in set(values)]
-        return self._mask(column.docs[np.isin(column.codes, wanted)])
+        values = set(values)
+        wanted = np.array([label in values for label in column.labels], bool)
+        holds = wanted[column.codes]  # a gather: numpy's isin sorts every pair
+        if column._one_per_document and len(holds) == len(self.live):
+            return holds
+        return self._mask(column.docs[holds])
 
     def _mask(self, docs: np.ndarray) -> np.ndarray:
         mask = np.zeros(len(self.live), bool)
