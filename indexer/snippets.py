@@ -18,9 +18,9 @@ from .normalize import HYPHENS
 SNIPPET_CHARS = 240
 # Of those, how many come before the first matched word.
 LEAD_CHARS = 60
-# Characters scanned for matches before the rest of the text is (the first
+# Characters scanned for matches at a time, from the start (the first
 # paragraphs; 2000 cost 1 ms more per 1-word page at 100k articles).
-SCAN_FIRST_CHARS = 1000
+SCAN_CHARS = 1000
 
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"</?mark>")
@@ -121,17 +121,27 @@ def _continues_token(ch: str) -> bool:
     return ch.isalnum() or ch in _JOINERS or "\u0300" <= ch <= "\u036f"
 
 
-def _lead_spans(text: str, known: MatchedWords) -> list[tuple[int, int]]:
-    """Matched words of the article's lead, or of the whole text when the lead
-    has none: the snippet is the best passage of the first paragraphs, as
-    news readers expect, and long articles are not scanned to the end."""
-    if len(text) > SCAN_FIRST_CHARS:
-        cut = text.find(" ", SCAN_FIRST_CHARS)
-        if cut > 0:
-            spans = matched_spans(text[:cut], known.terms, known)
-            if spans:
-                return spans
-    return matched_spans(text, known.terms, known)
+def _lead_spans(text: str, known: MatchedWords) -> tuple[list[tuple[int, int]], int]:
+    """Matched words of the first passage of ``SCAN_CHARS`` that has any,
+    and where the scan stopped: the snippet is the best window of the
+    earliest passage that matches, as news readers expect, and a long
+    article is only tokenized as far as its first match. Passages overlap
+    by a window's width, so no window is split between two."""
+    start = 0
+    while start < len(text):
+        stop = _space_after(text, start + SCAN_CHARS)
+        spans = matched_spans(text[start:stop], known.terms, known)
+        if spans:
+            return [(a + start, b + start) for a, b in spans], stop
+        if stop == len(text):
+            break
+        start = _space_after(text, start + SCAN_CHARS - SNIPPET_CHARS)
+    return [], len(text)
+
+
+def _space_after(text: str, at: int) -> int:
+    space = text.find(" ", at)
+    return space if space > 0 else len(text)
 
 
 def make_snippet(
@@ -142,7 +152,7 @@ def make_snippet(
     ``terms`` may be a page's shared :class:`MatchedWords`.
     """
     known = terms if isinstance(terms, MatchedWords) else MatchedWords(terms)
-    spans = _lead_spans(text, known) if known.terms else []
+    spans, scanned = _lead_spans(text, known) if known.terms else ([], len(text))
     start = _best_window(spans, width)
     start = max(0, start - LEAD_CHARS) if spans else 0
     if start:
@@ -152,6 +162,12 @@ def make_snippet(
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start + width // 2 else end
+    if end > scanned:  # the window runs past the scanned passage: mark its tail too
+        stop = _space_after(text, end)
+        spans += [
+            (a + scanned, b + scanned)
+            for a, b in matched_spans(text[scanned:stop], known.terms, known)
+        ]
     out = ["…" if start else ""]
     cursor = start
     for a, b in spans:
