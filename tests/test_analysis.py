@@ -205,3 +205,33 @@ def test_indexing_fast_paths_give_the_analyzers_output():
             expected.setdefault(t.text, []).append(t.pos)
         assert term_positions(text) == expected, text[:80]
         assert surface_words(text) == sorted({t.text for t in surface(text)}), text[:80]
+
+
+def test_dictionary_lemmas_read_directly_equal_pymorphy3_parse():
+    """The direct dictionary read gives the lemmas of exactly the parses
+    pymorphy3's ``parse`` marks as dictionary ones, in its order."""
+    from pymorphy3.units import DictionaryAnalyzer
+
+    from indexer.morphology import dictionary_lemmas, morph_analyzer
+
+    def parsed(word):
+        return [
+            p.normal_form
+            for p in morph_analyzer().parse(word)
+            if len(p.methods_stack) == 1 and isinstance(p.methods_stack[0][0], DictionaryAnalyzer)
+        ]
+
+    words = {
+        w.lower()
+        for path in CORPUS_DIR.glob("*.jsonl")
+        for line in path.read_text("utf-8").splitlines()
+        for w in json.loads(line).get("body", "").split()
+        if w.isalpha() and not w.isascii()
+    }
+    words |= {"атаки", "танків", "ґанок", "їжак", "п'ять", "з'їзд", "ще", "райнметалом", "хаймарс"}
+    assert len(words) > 3000
+    known = 0
+    for word in sorted(words):
+        assert dictionary_lemmas(word) == parsed(word), word
+        known += bool(parsed(word))
+    assert 0 < known < len(words)
