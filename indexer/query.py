@@ -264,11 +264,14 @@ def compile_query(text: str, schema, reader=None, gazetteer=None) -> CompiledQue
     if isinstance(q, wq.Not):
         q = wq.And([wq.Every(), q])
     return CompiledQuery(
-        q, frozenset(builder.highlight), tuple(builder.words), _relaxed(tree, builder.built)
+        q,
+        frozenset(builder.highlight),
+        tuple(builder.words),
+        _relaxed(tree, builder.built, builder.parts),
     )
 
 
-def _relaxed(tree, built: dict) -> wq.Query | None:
+def _relaxed(tree, built: dict, parts: dict) -> wq.Query | None:
     """The query with its plain words optional: documents holding at least
     RELAXED_SHARE of them (one at least). Phrases, filters and NOT stay
     required. None when the query is not an AND of two or more plain words."""
@@ -279,7 +282,10 @@ def _relaxed(tree, built: dict) -> wq.Query | None:
         q = built.get(id(child))
         if q is not None:
             plain = isinstance(child, Words) and not child.field
-            (optional if plain else required).append(q)
+            if plain and id(child) in parts:
+                optional += parts[id(child)]
+            else:
+                (optional if plain else required).append(q)
     if len(optional) < 2:
         return None
     some = wq.Or(optional, minmatch=max(1, math.ceil(len(optional) * RELAXED_SHARE)))
@@ -295,6 +301,7 @@ class _Builder:
         self.words: list[str] = []
         self.negated = 0
         self.built: dict[int, wq.Query | None] = {}  # id(node) → its query
+        self.parts: dict[int, list[wq.Query]] = {}  # id(node) → its parts' queries
 
     def build(self, node):
         q = self.built[id(node)] = self._build(node)
@@ -337,6 +344,10 @@ class _Builder:
             return None
         if isinstance(node, Words) and not self.negated:
             self.words.append(node.text)
+            if len(positions) > 1:  # a hyphenated word: its parts, each optional
+                self.parts[id(node)] = [
+                    _either([_sequence(f, [position]) for f in fields]) for position in positions
+                ]
         self.note(t for _, alts in positions for t in alts)
         return _either([_sequence(f, positions) for f in fields])
 
