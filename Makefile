@@ -50,6 +50,7 @@ eval: $(VENV)/.installed-run
 	$(BIN)/python bench/company_eval.py
 	$(BIN)/python bench/search_eval.py
 	$(BIN)/python bench/time_eval.py
+	$(BIN)/python bench/syndication_eval.py
 	$(BIN)/python bench/lemma_accuracy.py
 
 clean:

@@ -20,6 +20,7 @@ from whoosh.util.times import datetime_to_long
 
 from .caching import remember
 from .columns import column_items
+from .duplicates import read_story_hashes
 
 # The columns as read at publish time, saved in the generation: a reader
 # unpickles arrays instead of reading every document's columns.
@@ -31,7 +32,7 @@ FACET_FIELDS = {"company": "companies", "lang": "lang", "source": "source", "mon
 # Values a facet lists unless asked for more.
 DEFAULT_FACET_SIZE = 10
 # Bumped when the pickled layout changes, so older files are read afresh.
-_LAYOUT = 3
+_LAYOUT = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +69,7 @@ class FacetColumns:
     facets: dict[str, FacetValues]
     date_order: np.ndarray  # dated document numbers, oldest first
     stamps: np.ndarray  # int64 Whoosh sortable times, parallel to date_order
-    simhashes: np.ndarray  # uint64 per document number (duplicates.simhash; 0: none)
+    simhashes: np.ndarray  # uint64 (whole, lead) per document number (0: none)
     layout: int = _LAYOUT
 
     @property
@@ -161,10 +162,10 @@ def _read_columns(reader) -> FacetColumns:
         for n, stamp in column_items(reader, "published", translate=False)
         if n not in undated
     )
-    simhashes = np.zeros(size, np.uint64)
+    simhashes = np.zeros((size, 2), np.uint64)
     for n, value in column_items(reader, "simhash"):
         if value:
-            simhashes[n] = int(value, 16)
+            simhashes[n] = read_story_hashes(value)
     return FacetColumns(
         live=live,
         simhashes=simhashes,

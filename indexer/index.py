@@ -20,7 +20,7 @@ from . import store
 from .analysis import raw_tokens, surface_words_of, tokens_term_positions
 from .columns import column_items
 from .companies import Gazetteer, default_gazetteer, joined_text, slugify
-from .duplicates import simhash
+from .duplicates import LEAD_TOKENS, story_hashes
 from .errors import DefnewsError, IndexMissingError
 from .facets import save_columns
 from .ingest import Article, Problem
@@ -265,7 +265,10 @@ def _build_document(article: Article, digest: str, gazetteer: Gazetteer) -> dict
     title = tokens_term_positions(tokens[:in_title], 0, seen)
     body_tokens = tokens[in_title:]
     body = tokens_term_positions(body_tokens, body_tokens[0][1] if body_tokens else 0, seen)
-    return _document(article, digest, companies, title, body, seen)
+    # only a long body's lead is evidence of a story (feeds' short boilerplate
+    # summaries are alike across stories)
+    lead = {t[0] for t in body_tokens[:LEAD_TOKENS]} if len(body_tokens) > LEAD_TOKENS else ()
+    return _document(article, digest, companies, title, body, seen, lead)
 
 
 def tag_companies(
@@ -289,7 +292,7 @@ def tag_companies(
     return ids
 
 
-def _document(article: Article, digest: str, companies, title, body, seen) -> dict:
+def _document(article: Article, digest: str, companies, title, body, seen, lead) -> dict:
     doc = {
         "id": article.id,
         "url": article.url,
@@ -306,7 +309,7 @@ def _document(article: Article, digest: str, companies, title, body, seen) -> di
         "content_hash": digest,
         "origin": article.origin,
     }
-    doc["simhash"] = format(simhash(doc["words"]), "016x")
+    doc["simhash"] = story_hashes(doc["words"], surface_words_of(lead))
     if article.published is not None:
         doc["published"] = article.published
         doc["month"] = article.published.strftime("%Y-%m")

@@ -68,6 +68,43 @@ def test_copies_fold_under_one_hit_and_unfold_on_request(tmp_path):
     assert len(flat.hits) == 3 and not any(h.similar for h in flat.hits)
 
 
+def test_a_copy_cut_short_at_the_bottom_folds_by_its_lead(tmp_path):
+    """Outlets trim syndicated stories from the bottom: the whole text's hash
+    drifts past the limit, the lead's does not."""
+    articles = sample_articles()
+    story = max(articles, key=lambda a: len(a["body"]))
+    paragraphs = story["body"].split("\n\n")
+    cut = {
+        **story,
+        "id": story["id"] + "-cut",
+        "source": "Syndicate Wire",
+        "body": "KYIV — " + "\n\n".join(paragraphs[: len(paragraphs) // 2]),
+    }
+    whole = [simhash(surface_words(a["title"], a["body"])) for a in (story, cut)]
+    assert distance(*whole) > SIMILAR_BITS
+    src = tmp_path / "in.jsonl"
+    write(src, [story, cut, articles[1] if articles[1] is not story else articles[2]])
+    build_index(tmp_path / "ix", src)
+    ix = open_index(str(tmp_path / "ix"))
+    page = search(ix, SearchRequest(per_page=10))
+    assert page.total == 3 and len(page.hits) == 2
+    folded = next(h for h in page.hits if h.similar)
+    assert {folded.id, folded.similar[0]["id"]} == {story["id"], cut["id"]}
+
+
+def test_short_bodies_alike_do_not_make_one_story(tmp_path):
+    """Feed items often carry the same short boilerplate summary: only a
+    long body's lead counts as evidence of one story."""
+    boilerplate = "Read the full story on our website. Subscribe for more defence news."
+    articles = sample_articles()[:3]
+    items = [{**a, "body": boilerplate} for a in articles]
+    src = tmp_path / "in.jsonl"
+    write(src, items)
+    build_index(tmp_path / "ix", src)
+    page = search(open_index(str(tmp_path / "ix")), SearchRequest(per_page=10))
+    assert page.total == 3 and len(page.hits) == 3
+
+
 def test_results_page_lists_the_other_outlets(tmp_path):
     from web import create_app
 
@@ -133,3 +170,10 @@ def test_grouping_equals_comparing_with_every_shown_article():
             head[1].append(n)
     got = group_similar(docnums, np.array(hashes, np.uint64))
     assert got == expected and any(copies for _, copies in got)
+    # with a second hash per document that never matches, the same groups;
+    # with the hashes as the second kind only, the same groups too
+    unmatched = [rng.getrandbits(64) for _ in hashes]
+    both = np.array(list(zip(hashes, unmatched, strict=True)), np.uint64)
+    assert group_similar(docnums, both) == expected
+    swapped = np.array(list(zip(unmatched, hashes, strict=True)), np.uint64)
+    assert group_similar(docnums, swapped) == expected
