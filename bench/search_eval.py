@@ -51,27 +51,29 @@ def recall(ranked, judged, k=DEPTH):
     return len(set(ranked[:k]) & set(judged)) / len(judged) if judged else 0.0
 
 
+def ranked_ids(ix, q, per_page=DEPTH, **options) -> list[str]:
+    """Ids of defnews's hits for the judged query ``q`` with its filters."""
+    f = q.get("filters", {})
+    request = SearchRequest(
+        q["query"],
+        companies=tuple(f.get("companies", ())),
+        langs=tuple(f.get("langs", ())),
+        date_from=f.get("date_from"),
+        date_to=f.get("date_to"),
+        per_page=per_page,
+        facets=False,
+        snippets=False,
+        **options,
+    )
+    try:
+        return [h.id for h in search(ix, request).hits]
+    except QueryError:
+        return []
+
+
 def defnews_ranker(index_dir):
     ix = open_index(index_dir)
-
-    def rank(q):
-        f = q.get("filters", {})
-        request = SearchRequest(
-            q["query"],
-            companies=tuple(f.get("companies", ())),
-            langs=tuple(f.get("langs", ())),
-            date_from=f.get("date_from"),
-            date_to=f.get("date_to"),
-            per_page=DEPTH,
-            facets=False,
-            snippets=False,
-        )
-        try:
-            return [h.id for h in search(ix, request).hits]
-        except QueryError:
-            return []
-
-    return rank
+    return lambda q: ranked_ids(ix, q)
 
 
 def baseline_ranker(tmp, articles, analyzer, name):

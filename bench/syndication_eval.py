@@ -25,18 +25,14 @@ import sys
 import tempfile
 from datetime import timedelta
 from itertools import combinations
-from pathlib import Path
+
+from search_eval import ARTICLES, QUERIES, ranked_ids
 
 from indexer import duplicates
-from indexer.errors import QueryError
 from indexer.facets import facet_columns
 from indexer.index import open_index, update_index
 from indexer.ingest import Article, find_inputs, read_inputs
-from indexer.search import SearchRequest, search
 
-ROOT = Path(__file__).resolve().parents[1]
-QUERIES = ROOT / "data" / "eval" / "queries.jsonl"
-ARTICLES = ROOT / "data" / "articles"
 THRESHOLDS = (3, 6, 8, 10, 12)
 
 OUTLETS = {
@@ -159,7 +155,7 @@ def main() -> int:
             nd, stories = [], []
             for q in queries:
                 judged = q["judgments"]
-                ranked = _ranked(ix, q, collapse)
+                ranked = ranked_ids(ix, q, per_page=10, collapse=collapse)
                 nd.append(novelty_ndcg(ranked, judged, story))
                 stories.append(len({story(d) for d in ranked[:10] if judged.get(story(d))}))
             print(f"| {label} | {sum(nd) / len(nd):.3f} | {sum(stories) / len(stories):.2f} |")
@@ -172,25 +168,6 @@ def _distance(a: tuple[int, ...], b: tuple[int, ...]) -> int:
     """Bits apart of the closest pair of same-kind hashes (whole text, lead),
     as the grouping compares them."""
     return min(((x ^ y).bit_count() for x, y in zip(a, b, strict=True) if x and y), default=64)
-
-
-def _ranked(ix, q, collapse: bool) -> list[str]:
-    f = q.get("filters", {})
-    request = SearchRequest(
-        q["query"],
-        companies=tuple(f.get("companies", ())),
-        langs=tuple(f.get("langs", ())),
-        date_from=f.get("date_from"),
-        date_to=f.get("date_to"),
-        per_page=10,
-        facets=False,
-        snippets=False,
-        collapse=collapse,
-    )
-    try:
-        return [h.id for h in search(ix, request).hits]
-    except QueryError:
-        return []
 
 
 if __name__ == "__main__":
