@@ -179,7 +179,9 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
     suggestion = None
     if compiled is not None:
         # a misspelt word matters even when the relaxed results hide it
-        suggestion = suggest_query(searcher, request.query, compiled, strict_total, gazetteer)
+        suggestion = suggest_query(
+            searcher, request.query, compiled, strict_total, columns.live, gazetteer
+        )
     return SearchPage(
         request.query, total, request.page, request.per_page, hits, facets, suggestion, relaxed
     )
