@@ -45,13 +45,15 @@ bench: $(VENV)/.installed-bench
 
 # Quality figures: company detection precision/recall; search quality on the
 # judged queries against two baselines; the TIME collection beside SQLite
-# FTS5; Ukrainian lemma accuracy on BRUK's gold lemmas.
+# FTS5; near-copy collapse with syndicated copies; Ukrainian lemma accuracy
+# and lemma-query recall on BRUK.
 eval: $(VENV)/.installed-run
 	$(BIN)/python bench/company_eval.py
 	$(BIN)/python bench/search_eval.py
 	$(BIN)/python bench/time_eval.py
 	$(BIN)/python bench/syndication_eval.py
 	$(BIN)/python bench/lemma_accuracy.py
+	$(BIN)/python bench/lemma_recall.py
 
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache
