@@ -30,7 +30,6 @@ SIMILAR_BITS = 6
 # within 6 bits, among them updates with 44-85% of words in common, and no
 # different stories).
 LEAD_TOKENS = 100
-_BITS = np.arange(64, dtype=np.uint64)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -55,10 +54,21 @@ def simhash(words: Iterable[str]) -> int:
     """The SimHash of a set of words: bit i is set when most words' hashes
     have it set. 0 for no words."""
     hashes = np.fromiter(map(_word_hash, set(words)), np.uint64)
-    if not len(hashes):
+    return _majority(_bits(hashes))
+
+
+def _bits(hashes: np.ndarray) -> np.ndarray:
+    """A row of 64 0/1 bytes per hash, bit i of the hash in column i."""
+    little_endian = hashes.astype("<u8", copy=False).view(np.uint8)
+    return np.unpackbits(little_endian, bitorder="little").reshape(-1, 64)
+
+
+def _majority(bits: np.ndarray) -> int:
+    """The hash whose bit i is set when most rows have bit i set; 0 for none."""
+    if not len(bits):
         return 0
-    ones = ((hashes[:, None] >> _BITS) & np.uint64(1)).sum(axis=0)
-    return int(np.sum(np.uint64(1) << _BITS[2 * ones > len(hashes)]))
+    ones = bits.sum(axis=0, dtype=np.int64)
+    return int(np.packbits(2 * ones > len(bits), bitorder="little").view("<u8")[0])
 
 
 def group_similar(docnums: list[int], hashes: np.ndarray) -> list[tuple[int, list[int]]]:

@@ -177,3 +177,27 @@ def test_grouping_equals_comparing_with_every_shown_article():
     assert group_similar(docnums, both) == expected
     swapped = np.array(list(zip(unmatched, hashes, strict=True)), np.uint64)
     assert group_similar(docnums, swapped) == expected
+
+
+def test_hashes_equal_the_simhash_definition():
+    """Bit i of the SimHash is set when most words' 64-bit hashes have bit i
+    set (written out the slow way here); the stored value is the whole
+    text's and the lead's."""
+    from indexer.duplicates import _word_hash, read_story_hashes, story_hashes
+
+    def by_definition(words):
+        hashes = [_word_hash(w) for w in set(words)]
+        return sum(1 << i for i in range(64) if 2 * sum(h >> i & 1 for h in hashes) > len(hashes))
+
+    for article in sample_articles()[:20]:
+        words = surface_words(article["title"], article["body"])
+        lead = words[::3]
+        assert simhash(words) == by_definition(words) != 0
+        assert read_story_hashes(story_hashes(words, lead)) == (
+            by_definition(words),
+            by_definition(lead),
+        )
+    assert simhash([]) == 0 and read_story_hashes(story_hashes(["a"], [])) == (
+        by_definition(["a"]),
+        0,
+    )
