@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 
@@ -33,6 +33,8 @@ FACET_FIELDS = {"company": "companies", "lang": "lang", "source": "source", "mon
 DEFAULT_FACET_SIZE = 10
 # Bumped when the pickled layout changes, so older files are read afresh.
 _LAYOUT = 4
+# The layout before the lead's SimHash (one hash per document), read still.
+_LAYOUT_WHOLE_ONLY = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +134,11 @@ def _load_saved(folder: str, reader) -> FacetColumns | None:
             columns = pickle.load(f)
     except (OSError, pickle.UnpicklingError, AttributeError, EOFError, TypeError, ValueError):
         return None  # not saved (an older index) or from another version of this code
+    if isinstance(columns, FacetColumns) and getattr(columns, "layout", None) == _LAYOUT_WHOLE_ONLY:
+        # saved before the lead's SimHash: the whole text's alone still folds
+        lead = np.zeros_like(columns.simhashes)
+        simhashes = np.stack([columns.simhashes, lead], axis=1)
+        columns = replace(columns, simhashes=simhashes, layout=_LAYOUT)
     if (
         not isinstance(columns, FacetColumns)
         or getattr(columns, "layout", None) != _LAYOUT

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -304,6 +305,18 @@ def test_saved_columns_are_used_and_match_a_fresh_read(tmp_path):
     assert np.array_equal(saved_columns.stamps, fresh.stamps)
     for name, values in fresh.facets.items():
         assert saved_columns.facets[name].counts() == values.counts()
+    assert np.array_equal(saved_columns.simhashes, fresh.simhashes)
+    # saved by the layout before the lead's SimHash: read with whole-text hashes
+    older = facets.FacetColumns(
+        **{**vars(saved_columns), "simhashes": saved_columns.simhashes[:, 0], "layout": 3}
+    )
+    with open(saved, "wb") as f:
+        pickle.dump(older, f)
+    with ix.reader() as reader:
+        upgraded = facets._load_saved(gen, reader)
+    assert upgraded is not None and upgraded.simhashes.shape == fresh.simhashes.shape
+    assert np.array_equal(upgraded.simhashes[:, 0], fresh.simhashes[:, 0])
+    assert not upgraded.simhashes[:, 1].any() and upgraded.simhashes[:, 0].all()
     # a new generation gets its own file, never the previous one's
     extra = tmp_path / "extra.jsonl"
     extra.write_text(
