@@ -39,17 +39,23 @@ class Matches:
     scores: np.ndarray  # float64; meaningful where mask is True
 
 
-def evaluate(searcher, query: wq.Query, live: np.ndarray) -> Matches:
-    """Every live document ``query`` matches, with the score Whoosh would give."""
-    evaluator = _Evaluator(searcher, len(live))
+def evaluate(searcher, query: wq.Query, live: np.ndarray, memo: dict | None = None) -> Matches:
+    """Every live document ``query`` matches, with the score Whoosh would give.
+
+    ``memo`` (a dict, kept by the caller for one request) remembers each
+    term's scored postings, so a second query over the same words — the
+    relaxed one after too few matched every word — does not read them again.
+    """
+    evaluator = _Evaluator(searcher, len(live), memo)
     result = evaluator.run(query)
     return Matches(result.mask & live, result.scores)
 
 
 class _Evaluator:
-    def __init__(self, searcher, size: int):
+    def __init__(self, searcher, size: int, memo: dict | None = None):
         self.searcher = searcher
         self.size = size
+        self.memo = {} if memo is None else memo
         self.leaves = searcher.reader().leaf_readers()
         self._lengths: dict[str, np.ndarray] = {}  # per field, for this query
         weighting = searcher.weighting
@@ -91,6 +97,12 @@ class _Evaluator:
     def term_scores(self, q: wq.Term) -> tuple[np.ndarray, np.ndarray] | None:
         """(documents, BM25F scores) of a term's postings, sparse; None when
         the field is not scored here."""
+        key = (q.fieldname, q.text, q.boost)
+        if key not in self.memo:  # the arrays are shared: callers only read them
+            self.memo[key] = self._term_scores(q)
+        return self.memo[key]
+
+    def _term_scores(self, q: wq.Term) -> tuple[np.ndarray, np.ndarray] | None:
         searcher, fieldname = self.searcher, q.fieldname
         if fieldname not in searcher.schema or not searcher.schema[fieldname].scorable:
             return None

@@ -133,14 +133,15 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
         base = columns.live
     else:
         compiled = compile_query(request.query, searcher.schema, reader, gazetteer)
-        matches = evaluate(searcher, compiled.query, columns.live)
+        memo: dict = {}  # terms scored once for the strict and the relaxed query
+        matches = evaluate(searcher, compiled.query, columns.live, memo)
         base = matches.mask
     selected = _intersect(base, allowed.values())
     total = int(np.count_nonzero(selected))
     relaxed, strict_total, every_word = False, total, None
     if request.relax and compiled and compiled.relaxed is not None and total < RELAX_BELOW:
         every_word = base
-        matches = evaluate(searcher, compiled.relaxed, columns.live)
+        matches = evaluate(searcher, compiled.relaxed, columns.live, memo)
         base = matches.mask
         selected = _intersect(base, allowed.values())
         total, relaxed = int(np.count_nonzero(selected)), True

@@ -244,3 +244,22 @@ def test_phrases_are_checked_by_position(corpus_ix):
         assert phrase and phrase < every_word, words
         backwards = " ".join(reversed(words.split()))
         assert matched(f'"{backwards}"') != phrase
+
+
+def test_terms_scored_once_per_request_give_the_same_matches(corpus_ix):
+    """The strict query and its relaxed form share their terms' scored
+    postings through one memo; the relaxed matches equal a fresh run."""
+    with corpus_ix.reader() as reader:
+        compiled = compile_query(
+            "ракета Rheinmetall zzqxw", corpus_ix.schema, reader, default_gazetteer()
+        )
+    with corpus_ix.searcher(weighting=NewsBM25()) as searcher:
+        live = facet_columns(corpus_ix, searcher.reader()).live
+        memo: dict = {}
+        evaluate(searcher, compiled.query, live, memo)
+        terms = len(memo)
+        shared = evaluate(searcher, compiled.relaxed, live, memo)
+        fresh = evaluate(searcher, compiled.relaxed, live)
+    assert terms and len(memo) == terms  # the relaxed query read nothing new
+    assert np.array_equal(shared.mask, fresh.mask) and shared.mask.any()
+    assert np.allclose(shared.scores[shared.mask], fresh.scores[fresh.mask])
