@@ -19,6 +19,7 @@ import fcntl
 import json
 import os
 import shutil
+import sys
 import time
 import zlib
 
@@ -233,30 +234,162 @@ class ReaderLease:
 
 @contextlib.contextmanager
 def writer_lock(index_dir: str, wait: float = 0.0):
-    """Hold the index's writer lock; raise LockedError if another process
-    holds it for longer than ``wait`` seconds. The kernel drops the lock when
-    its holder dies, so a killed run never blocks the next one."""
+    """Hold the index's writer lock; raise LockedError if another run holds
+    it for longer than ``wait`` seconds.
+
+    The lock is a kernel ``flock``, dropped when the last descriptor of it
+    closes, so it lives exactly as long as the process that took it: a child
+    this process forks (an indexing worker) closes its inherited copy at
+    once (``_close_in_child``). A lock whose recorded run has exited but
+    which leftover processes still hold (orphaned workers of a defnews from
+    before that fix) is not honoured: it is taken over (``_take_over``).
+    """
     os.makedirs(index_dir, exist_ok=True)
     path = os.path.join(index_dir, WRITER_LOCK)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + wait
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+    while True:
+        fd = _open_lock(path)
+        try:
+            if _try_flock(fd):
+                if _is_current(fd, path):
+                    break  # locked, and not a file a takeover replaced meanwhile
+            else:
+                holder = _exited_holder(fd)
+                if holder is not None:
+                    _take_over(fd, path, index_dir, holder)
+                elif time.monotonic() >= deadline:
+                    holder = _recorded_holder(fd)
                     raise LockedError(
-                        f"another defnews run (pid {holder}) is writing {index_dir}; exiting"
-                    ) from None
-                time.sleep(0.1)
+                        f"another defnews run (pid {holder or '?'}) is writing {index_dir}; exiting"
+                    )
+                else:
+                    time.sleep(0.1)
+        except BaseException:
+            _close_lock(fd)
+            raise
+        _close_lock(fd)
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
-        os.close(fd)
+        _close_lock(fd)
+
+
+# Descriptors of writer locks this process has open.
+_held_locks: set[int] = set()
+
+
+def _open_lock(path: str) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    _held_locks.add(fd)
+    return fd
+
+
+def _close_lock(fd: int) -> None:
+    _held_locks.discard(fd)
+    os.close(fd)
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _is_current(fd: int, path: str) -> bool:
+    try:
+        return os.stat(path).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _close_in_child() -> None:
+    # Closing a copy leaves the parent's lock as it is (LOCK_UN would not).
+    for fd in _held_locks:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
+
+
+def _exited_holder(fd: int) -> int | None:
+    """The pid recorded in a held lock, if that process has exited."""
+    holder = _recorded_holder(fd)
+    if holder is None or _alive(holder):
+        return None
+    time.sleep(0.5)  # a new holder may be between its flock and writing its pid
+    return holder if _recorded_holder(fd) == holder else None
+
+
+def _take_over(fd: int, path: str, index_dir: str, holder: int) -> None:
+    """Replace the lock file whose run has exited with a fresh one, which the
+    caller then locks. Takeovers are serialised by a second lock, and one
+    replaces the file only if it is still the one judged stale, so two runs
+    that both saw it never both end up writing."""
+    guard = os.open(path + ".takeover", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        if not _is_current(fd, path):
+            return  # another run took it over first
+        leftovers = ", ".join(map(str, lock_holders(path))) or "unknown"
+        fresh = f"{path}.{os.getpid()}"
+        os.close(os.open(fresh, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644))
+        os.replace(fresh, path)
+        print(
+            f"defnews: the writer lock of {index_dir} was taken by pid {holder}, which has "
+            f"exited, and is still held by pid {leftovers}, left behind by it; taking the "
+            f"lock over (end those processes)",
+            file=sys.stderr,
+        )
+    finally:
+        os.close(guard)
+
+
+def _recorded_holder(fd: int) -> int | None:
+    text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie has exited; its parent just has not reaped it yet
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+        return stat[stat.rindex(")") + 2] != "Z"
+    except (OSError, ValueError, IndexError):
+        return True
+
+
+def lock_holders(path: str) -> list[int]:
+    """Pids of the processes with ``path`` open (Linux's /proc; [] elsewhere)."""
+    target = os.path.realpath(path)
+    pids = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        fd_dir = os.path.join("/proc", entry, "fd")
+        try:
+            fds = os.listdir(fd_dir)
+        except OSError:
+            continue  # gone, or not ours to read
+        for fd in fds:
+            try:
+                if os.readlink(os.path.join(fd_dir, fd)) == target:
+                    pids.append(int(entry))
+                    break
+            except OSError:
+                continue
+    return pids
 
 
 def _generation_numbers(index_dir: str) -> list[int]:
