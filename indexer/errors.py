@@ -11,3 +11,8 @@ class QueryError(DefnewsError):
 
 class IndexMissingError(DefnewsError):
     """No index exists at the given location."""
+
+
+class RunFailedError(DefnewsError):
+    """An indexing run could not finish (a worker died); nothing it wrote
+    was published."""

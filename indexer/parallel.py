@@ -9,24 +9,39 @@ of the new generation (a new one whenever its postings buffer is full); the
 parent only reads input, compares hashes, deletes replaced documents and
 finally lists the workers' segments in the table of contents (as MpWriter
 does with ``multisegment=True``).
+
+A worker never outlives its run: it ignores SIGINT and SIGTERM (the parent
+decides when to stop, and kills it), exits as soon as the parent is gone
+however the parent died, and holds none of the parent's locks
+(``store.writer_lock``). The parent checks its workers before handing out
+each batch and while it waits, so a worker that dies fails the run within
+about a second, before anything is published.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
+import os
 import queue
+import signal
+import sys
+import threading
+import time
 
 from whoosh import index as whoosh_index
 
-from .errors import DefnewsError
+from .errors import RunFailedError
 from .writer import news_writer
 
 # Articles handed to a worker at a time: big enough that queue traffic is
 # small, small enough that workers share uneven inputs evenly.
 BATCH = 100
-# Seconds between checks that every worker is still alive while waiting.
+# Seconds between checks that every worker is still alive while waiting,
+# and that the parent still is, in a worker.
 _POLL = 1.0
+_PARENT_POLL = 0.5
 
 
 class ParallelWriter:
@@ -40,7 +55,7 @@ class ParallelWriter:
         self._workers = [
             context.Process(
                 target=_work,
-                args=(gen_dir, self._jobs, self._results, limitmb, build_document),
+                args=(os.getpid(), gen_dir, self._jobs, self._results, limitmb, build_document),
                 daemon=True,
             )
             for _ in range(procs)
@@ -51,6 +66,7 @@ class ParallelWriter:
     def add(self, record, digest: str) -> None:
         self._batch.append((record, digest))
         if len(self._batch) >= BATCH:
+            self._check_alive()
             self._put(self._batch)
             self._batch = []
 
@@ -70,10 +86,13 @@ class ParallelWriter:
         for worker in self._workers:
             worker.join()
         if errors:
-            raise DefnewsError(f"an indexing worker failed: {errors[0]}")
+            raise RunFailedError(f"an indexing worker failed: {errors[0]}; nothing was published")
         return segments
 
     def cancel(self) -> None:
+        """Kill the workers; never wait on a queue nobody reads any more."""
+        for queue_ in (self._jobs, self._results):
+            queue_.cancel_join_thread()
         for worker in self._workers:
             if worker.is_alive():
                 worker.kill()
@@ -95,20 +114,51 @@ class ParallelWriter:
                 self._check_alive()
 
     def _check_alive(self) -> None:
-        dead = [w for w in self._workers if not w.is_alive() and w.exitcode != 0]
-        if not dead:
-            return
-        reason = f"exit code {dead[0].exitcode}"
+        for number, worker in enumerate(self._workers, start=1):
+            if worker.is_alive() or worker.exitcode == 0:
+                continue
+            reason = _exit_reason(worker.exitcode)
+            try:
+                kind, value = self._results.get_nowait()
+                if kind == "error":
+                    reason = value
+            except queue.Empty:
+                pass
+            raise RunFailedError(
+                f"indexing worker {number} of {len(self._workers)} (pid {worker.pid}) "
+                f"failed: {reason}; nothing was published"
+            )
+
+
+def _exit_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
         try:
-            kind, value = self._results.get_nowait()
-            if kind == "error":
-                reason = value
-        except queue.Empty:
-            pass
-        raise DefnewsError(f"an indexing worker failed: {reason}")
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
 
 
-def _work(gen_dir, jobs, results, limitmb, build_document) -> None:
+def _follow_parent(parent: int) -> None:
+    """Stop signals from reaching this worker and make it end with its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):  # the kernel kills us when the parent dies
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before we asked
+        os._exit(1)
+
+    def watch():  # elsewhere, and as a second line: reparented means orphaned
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="defnews-parent-watch", daemon=True).start()
+
+
+def _work(parent, gen_dir, jobs, results, limitmb, build_document) -> None:
+    _follow_parent(parent)
     # The cyclic garbage collector walked the worker's young objects every
     # 700 allocations and its caches on every full pass, for next to no
     # garbage: what the worker inherited is frozen out of its view and it
