@@ -9,17 +9,20 @@ import time
 
 import click
 
-from .errors import DefnewsError
+from .errors import DefnewsError, RunFailedError
 from .index import PARALLEL_BYTES, index_dir_from, open_index, update_index
 from .ingest import find_inputs, read_inputs
 from .search import SORTS, SearchRequest, search
 from .snippets import snippet_text
 from .stats import index_stats
+from .stopping import Stopped, stop_on_signals
 from .store import LockedError
 
-# Exit codes: 0 ok / hits; 1 no hits; 2 usage; 3 input problems reported;
-# 75 (EX_TEMPFAIL) another run holds the index.
+# Exit codes: 0 ok / hits; 1 no hits (search) or the run failed (index,
+# reindex); 2 usage; 3 input problems reported; 75 (EX_TEMPFAIL) another run
+# holds the index; 128 + N stopped by signal N (SIGINT 130, SIGTERM 143).
 EXIT_NO_HITS = 1
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PROBLEMS = 3
 EXIT_LOCKED = 75
@@ -57,27 +60,51 @@ def index_command(paths, rebuild, wait, index_dir):
     except (OSError, ValueError) as e:
         raise click.UsageError(str(e)) from None
     progress = _progress_bar(files)
+    size = sum(os.path.getsize(f) for f in files)
     try:
-        size = sum(os.path.getsize(f) for f in files)
-        report = update_index(
-            index_dir,
-            _reported(read_inputs(files), progress),
-            rebuild=rebuild,
-            wait=wait,
-            parallel=size >= PARALLEL_BYTES,
-            # What `defnews check` names in the command that rebuilds the index.
-            meta={"sources": [os.path.abspath(p) for p in paths]},
+        report = _writing(
+            lambda: update_index(
+                index_dir,
+                _reported(read_inputs(files), progress),
+                rebuild=rebuild,
+                wait=wait,
+                parallel=size >= PARALLEL_BYTES,
+                # What `defnews check` names in the command that rebuilds the index.
+                meta={"sources": [os.path.abspath(p) for p in paths]},
+            )
         )
-    except LockedError as e:
-        click.echo(f"defnews: {e}", err=True)
-        sys.exit(EXIT_LOCKED)
-    except DefnewsError as e:
-        _fail(str(e))
     finally:
         if progress is not None:
             progress.close()
     click.echo(f"{report.summary()} → {index_dir}", err=True)
     sys.exit(EXIT_PROBLEMS if report.problems else 0)
+
+
+def _writing(run, note=None):
+    """Return what ``run`` (an index-writing step) returns, or exit with a
+    message saying how it ended: locked, stopped by a signal, failed."""
+
+    def end(message, code):
+        if note:
+            note(message)
+        click.echo(f"defnews: {message}", err=True)
+        sys.exit(code)
+
+    try:
+        with stop_on_signals():
+            return run()
+    except LockedError as e:
+        end(str(e), EXIT_LOCKED)
+    except Stopped as e:
+        end(
+            f"stopped by {e.name}; nothing half-written was published "
+            f"(the index is as the last finished run left it)",
+            e.exit_code,
+        )
+    except RunFailedError as e:
+        end(str(e), EXIT_FAILED)
+    except DefnewsError as e:
+        end(str(e), EXIT_USAGE)
 
 
 def _reported(records, progress):
@@ -275,7 +302,9 @@ def reindex_command(config_file, keep_deleted, wait, log_file, verbose, rebuild,
     """Bring the index up to date with the configured sources (for cron).
 
     Prints one summary line. Exit 0 ok, 3 records rejected or sources failed,
-    75 another run holds the index, 2 usage or configuration error."""
+    75 another run holds the index, 2 usage or configuration error, 1 the
+    run failed, 143/130 stopped by SIGTERM/SIGINT (nothing half-written is
+    ever published)."""
     from .config import config_path, load_config
     from .reindex import reindex
 
@@ -294,17 +323,12 @@ def reindex_command(config_file, keep_deleted, wait, log_file, verbose, rebuild,
         if verbose:
             click.echo(line, err=True)
 
-    try:
-        report = reindex(
+    report = _writing(
+        lambda: reindex(
             config, index_dir, keep_deleted=keep_deleted, wait=wait, note=note, rebuild=rebuild
-        )
-    except LockedError as e:
-        note(str(e))
-        click.echo(f"defnews: {e}", err=True)
-        sys.exit(EXIT_LOCKED)
-    except DefnewsError as e:
-        note(str(e))
-        _fail(str(e))
+        ),
+        note,
+    )
     note(report.summary())
     if log:
         log.close()

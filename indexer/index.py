@@ -16,7 +16,7 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL, OPTIMIZE
 
-from . import store
+from . import stopping, store
 from .analysis import raw_tokens, surface_words_of, tokens_term_positions
 from .columns import column_items
 from .companies import Gazetteer, default_gazetteer, joined_text, slugify
@@ -205,7 +205,8 @@ def update_index(
             documents = ix.doc_count()
             ix.close()
             integrity = {"documents": documents, "manifest": store.manifest(gen, base)}
-            store.publish(index_dir, gen, {**new_meta, **integrity, "built": time.time()})
+            with stopping.deferred():  # a stop signal waits for the pointer's swap
+                store.publish(index_dir, gen, {**new_meta, **integrity, "built": time.time()})
             store.collect_garbage(index_dir)
             report.generation = gen
         else:
@@ -213,7 +214,8 @@ def update_index(
             store.discard(gen)
             report.generation = base
     except BaseException:
-        store.discard(gen)
+        if store.current_generation(index_dir) != gen:  # once live, it stays
+            store.discard(gen)
         raise
     report.seconds = time.monotonic() - started
     return report
