@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import sys
@@ -199,6 +200,7 @@ def search_command(
     that pass the filters.
 
     Exit 0 with hits, 1 with none, 2 on a usage error."""
+    _refuse_unknown_options(words)
     request = SearchRequest(
         query=" ".join(words),
         companies=companies,
@@ -224,6 +226,19 @@ def search_command(
     else:
         _print_hits(result)
     sys.exit(0 if result.hits else EXIT_NO_HITS)
+
+
+def _refuse_unknown_options(words):
+    """Unknown options reach ``words`` (so ``-word`` can mean NOT word); one
+    spelt like a long option (``--compnay``) is a mistake, not a query word."""
+    for word in words:
+        if word.startswith("--") and len(word) > 2 and word[2].isalpha():
+            ctx = click.get_current_context()
+            known = [o for p in ctx.command.params for o in p.opts if o.startswith("--")]
+            name = word.split("=", 1)[0]
+            raise click.NoSuchOption(
+                name, possibilities=difflib.get_close_matches(name, known), ctx=ctx
+            )
 
 
 def _print_hits(result):

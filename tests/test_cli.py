@@ -120,6 +120,19 @@ def test_usage_errors_exit_2(tmp_path, run):
     assert run("search").exit_code == 2
 
 
+def test_a_misspelt_long_option_is_a_usage_error(tmp_path, run):
+    run("index", SAMPLE, "--index", tmp_path)
+    typo = run("search", "--compnay", "boeing", "--index", tmp_path)
+    assert typo.exit_code == 2 and typo.stdout == ""
+    assert "No such option '--compnay'" in typo.stderr and "'--company'" in typo.stderr
+    assert "No such option '--nope'" in run("search", "ракета", "--nope=1", "--index", tmp_path).stderr
+    # a leading minus is NOT, as is the word NOT; -- alone ends the options
+    for query in (["-завод", "ракета"], ["NOT", "завод", "ракета"], ["--", "ракета"]):
+        result = run("search", "--json", "--index", tmp_path, *query)
+        assert result.exit_code == 0, result.stderr
+        assert [h["id"] for h in json.loads(result.stdout)["hits"]] != []
+
+
 def test_console_script_runs_end_to_end(tmp_path):
     """The installed `defnews` entry point, in a real process."""
     exe = os.path.join(os.path.dirname(sys.executable), "defnews")
