@@ -104,7 +104,7 @@ class _Evaluator:
 
     def _term_scores(self, q: wq.Term) -> tuple[np.ndarray, np.ndarray] | None:
         searcher, fieldname = self.searcher, q.fieldname
-        if fieldname not in searcher.schema or not searcher.schema[fieldname].scorable:
+        if fieldname not in searcher.schema:
             return None
         try:
             text = searcher.schema[fieldname].to_bytes(q.text)
@@ -113,6 +113,10 @@ class _Evaluator:
         docs, weights = read_postings(self.leaves, searcher.schema, fieldname, text)
         if not len(docs):
             return _NO_POSTINGS
+        if not searcher.schema[fieldname].scorable:
+            # presence only (filters, stopwords): the posting's weight, as
+            # Whoosh's WeightScorer gives it, without a Python step per document
+            return docs, weights.astype(np.float64) * q.boost
         b = self.bm25._field_B.get(fieldname, self.bm25.B)
         k1 = self.bm25.K1
         idf = searcher.idf(fieldname, text)
