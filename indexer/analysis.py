@@ -279,6 +279,19 @@ def surface_words_of(raw_words: set[str]) -> list[str]:
     return sorted(set(map(normalized, raw_words)) - STOPWORDS)
 
 
+def split_surface_words(raw_words: set[str]) -> tuple[list[str], list[str]]:
+    """The distinct normalised words of a text, as (non-stopwords, stopwords):
+    the spelling field's and the stopword field's."""
+    words = set(map(normalized, raw_words))
+    stops = words & STOPWORDS
+    return sorted(words - stops), sorted(stops)
+
+
+# Prefix of the highlight term of a stopword: stopwords have no index terms,
+# and a query made only of them is matched and highlighted as written.
+STOPWORD_MARK = "stop:"
+
+
 def designation_key(word: str) -> str:
     """One key however a designation is written: F-16, f16, Су-34 → su34.
 

@@ -7,6 +7,12 @@ a stray operator is ignored. Every word goes through the index's own
 analyzer, so ``ракета`` finds ``ракетами``; several lemmas at one position
 become alternatives (``танків`` → танк | танок), and phrases are sequences of
 such alternatives, not flat word lists (which would never match).
+
+Stopwords are left out of a query's terms, as of the index's. A query made
+whose only words to find are stopwords (``the who``, ``якщо``, ``the -said``)
+is still a search: those are matched as written against the stopwords each
+article holds (one presence field, no positions, so a phrase of them is its
+words anywhere), with the same AND/OR/NOT.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .errors import QueryError
+from .analysis import STOPWORD_MARK, STOPWORDS, normalized, raw_tokens
 from .ingest.article import LANGUAGES, valid_unicode
 from .ingest.dates import date_bounds
 from .normalize import normalize_word
-from .schema import SPELLING_FIELD, TEXT_FIELDS
+from .schema import SPELLING_FIELD, STOPWORDS_FIELD, TEXT_FIELDS
 
 # Fields that filter rather than match words: company:rheinmetall,
 # published:2024, published:[2024-01 TO 2024-06], lang:uk, source:"…".
@@ -248,6 +255,7 @@ class CompiledQuery:
     highlight_terms: frozenset[str]
     words: tuple[str, ...] = ()  # plain query words, for "did you mean"
     relaxed: wq.Query | None = None  # for when requiring every word finds too little
+    stopwords_only: bool = False  # matched as written: scores tie more often
 
 
 def compile_query(text: str, schema, reader=None, gazetteer=None) -> CompiledQuery:
@@ -259,8 +267,14 @@ def compile_query(text: str, schema, reader=None, gazetteer=None) -> CompiledQue
     tree = parse(text)
     builder = _Builder(schema, reader, gazetteer)
     q = builder.build(tree) if tree is not None else None
+    stopwords_only = False
+    if tree is not None and not builder.highlight:  # no word to find, unless stopwords
+        with_stopwords = _Builder(schema, reader, gazetteer, stopwords=True)
+        q_with = with_stopwords.build(tree)
+        if with_stopwords.highlight:
+            q, builder, stopwords_only = q_with, with_stopwords, True
     if q is None:
-        raise QueryError("the query has no words to search for (only operators or stopwords)")
+        raise QueryError("the query has no words to search for (only operators or punctuation)")
     if isinstance(q, wq.Not):
         q = wq.And([wq.Every(), q])
     return CompiledQuery(
@@ -268,6 +282,7 @@ def compile_query(text: str, schema, reader=None, gazetteer=None) -> CompiledQue
         frozenset(builder.highlight),
         tuple(builder.words),
         _relaxed(tree, builder.built, builder.parts),
+        stopwords_only,
     )
 
 
@@ -293,10 +308,11 @@ def _relaxed(tree, built: dict, parts: dict) -> wq.Query | None:
 
 
 class _Builder:
-    def __init__(self, schema, reader, gazetteer):
+    def __init__(self, schema, reader, gazetteer, stopwords=False):
         self.analyzer = schema[TEXT_FIELDS[-1]].analyzer
         self.reader = reader
         self.gazetteer = gazetteer
+        self.stopwords = stopwords  # match words that are stopwords, as written
         self.highlight: set[str] = set()
         self.words: list[str] = []
         self.negated = 0
@@ -341,7 +357,7 @@ class _Builder:
             return wq.Or(per_field)
         positions = self.analyse(node.text)
         if not positions:
-            return None
+            return self.stopword_query(node.text) if self.stopwords else None
         if isinstance(node, Words) and not self.negated:
             self.words.append(node.text)
             if len(positions) > 1:  # a hyphenated word: its parts, each optional
@@ -384,6 +400,20 @@ class _Builder:
             if t.text not in alts:
                 alts.append(t.text)
         return sorted(grouped.items())
+
+    def stopword_query(self, text):
+        """All the stopwords of ``text``, each weighted by its rarity (idf,
+        as BM25 computes it), since presence is all the field records."""
+        words = dict.fromkeys(normalized(w) for w, *_ in raw_tokens(text))
+        terms = []
+        for word in (w for w in words if w in STOPWORDS):
+            boost = 1.0
+            if self.reader is not None:
+                n, df = self.reader.doc_count_all(), self.reader.doc_frequency(STOPWORDS_FIELD, word)
+                boost = math.log(n / (df + 1)) + 1 if n else 1.0
+            terms.append(wq.Term(STOPWORDS_FIELD, word, boost=boost))
+        self.note(STOPWORD_MARK + w for w in words if w in STOPWORDS)
+        return None if not terms else terms[0] if len(terms) == 1 else wq.And(terms)
 
     def prefix_terms(self, prefix):
         """Index terms of the indexed words that start with ``prefix``."""

@@ -14,6 +14,9 @@ TITLE_BOOST = 2.0
 TEXT_FIELDS = ("title", "body")
 # The field "did you mean" and prefix expansion read: unstemmed words.
 SPELLING_FIELD = "words"
+# The stopwords a document holds, each once: what a query made only of
+# stopwords ("the who", "якщо") searches.
+STOPWORDS_FIELD = "stops"
 
 
 class NewsText(fields.TEXT):
@@ -55,6 +58,7 @@ def news_schema() -> fields.Schema:
         # which would cost a third of indexing time for nothing. Given as
         # the list of words (analysis.surface_words), so no analyzer runs.
         words=fields.FieldType(formats.Existence(), analyzer=surface_analyzer(), scorable=False),
+        stops=fields.FieldType(formats.Existence(), analyzer=surface_analyzer(), scorable=False),
         published=fields.DATETIME(stored=True, sortable=True),
         # "1" for articles without a date, so date sorts can put them last
         # (a missing DATETIME column value sorts as the largest).

@@ -148,6 +148,9 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
     rank_by = matches.scores if matches is not None else None
     if rank_by is not None and request.recency_days:
         rank_by = rank_by * recency_factor(columns, request.recency_days)
+    if rank_by is not None and compiled.stopwords_only:
+        # presence scores tie by the thousand: the newer article first
+        rank_by = rank_by + newness(columns) * 1e-6
     if relaxed and len(compiled.words) <= ALL_WORDS_FIRST_UP_TO:
         # a keyword query: articles with every word stay on top
         rank_by = rank_by + every_word * (rank_by.max(initial=0) + 1)
@@ -186,6 +189,14 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
     return SearchPage(
         request.query, total, request.page, request.per_page, hits, facets, suggestion, relaxed
     )
+
+
+def newness(columns) -> np.ndarray:
+    """Per-document rank by date in [0, 1): newest highest, undated 0."""
+    rank = np.zeros(len(columns.live))
+    order = columns.date_order
+    rank[order] = np.arange(1, len(order) + 1) / (len(order) + 1)
+    return rank
 
 
 def recency_factor(columns, half_life_days: int) -> np.ndarray:

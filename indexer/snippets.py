@@ -11,7 +11,7 @@ import html
 import re
 import threading
 
-from .analysis import TOKEN_PATTERN, news_analyzer
+from .analysis import STOPWORD_MARK, STOPWORDS, TOKEN_PATTERN, news_analyzer, normalized
 from .normalize import HYPHENS
 
 # Characters of body text a snippet shows.
@@ -57,10 +57,13 @@ class _Vocabulary:
             new = words
         words_of = self.words_of
         for word in new:
-            for token in _ANALYZER(word):  # a hyphenated word: its whole and parts
-                holders = words_of.get(token.text)
+            terms = [token.text for token in _ANALYZER(word)]  # hyphenated: whole and parts
+            if not terms and normalized(word) in STOPWORDS:
+                terms = [STOPWORD_MARK + normalized(word)]  # marked for stopword-only queries
+            for term in terms:
+                holders = words_of.get(term)
                 if holders is None:
-                    words_of[token.text] = {word}
+                    words_of[term] = {word}
                 else:
                     holders.add(word)
         self.known |= new

@@ -133,6 +133,14 @@ def test_a_misspelt_long_option_is_a_usage_error(tmp_path, run):
         assert [h["id"] for h in json.loads(result.stdout)["hits"]] != []
 
 
+@pytest.mark.parametrize("query", ["the who", "through", "якщо", "і"])
+def test_a_query_of_stopwords_is_a_search_not_a_usage_error(tmp_path, run, query):
+    run("index", SAMPLE, "--index", tmp_path)
+    result = run("search", query, "--all-words", "--index", tmp_path)
+    assert result.exit_code in (0, 1) and "no words" not in result.stderr
+    assert (result.exit_code == 0) == (query == "і")  # only "і" is in the sample
+
+
 def test_console_script_runs_end_to_end(tmp_path):
     """The installed `defnews` entry point, in a real process."""
     exe = os.path.join(os.path.dirname(sys.executable), "defnews")

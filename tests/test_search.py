@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from conftest import SAMPLE
+
 from indexer.errors import QueryError
 from indexer.search import SearchRequest, search
 
@@ -91,10 +93,48 @@ def test_malformed_queries_are_searched_leniently(sample_ix, query, expected):
     assert ids(sample_ix, query) == expected
 
 
-@pytest.mark.parametrize("query", ["OR", "NOT", "(((", ")", '""', "the and of", "-", "title:"])
+@pytest.mark.parametrize("query", ["OR", "NOT", "(((", ")", '""', "AND OR", "-", "title:", "…"])
 def test_queries_with_nothing_to_search_are_clear_errors(sample_ix, query):
     with pytest.raises(QueryError, match="no words to search"):
         search(sample_ix, SearchRequest(query))
+
+
+def holding(word, fields=("title", "body")):
+    """Ids of the sample articles with ``word`` among their words, newest first."""
+    from indexer.analysis import normalized, raw_tokens
+    from indexer.ingest import find_inputs, read_inputs
+
+    found = [
+        a for a in read_inputs(find_inputs([SAMPLE]))
+        if word in {normalized(w) for f in fields for w, *_ in raw_tokens(getattr(a, f))}
+    ]  # fmt: skip
+    return [a.id for a in sorted(found, key=lambda a: a.published.timestamp(), reverse=True)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("the", holding("the")),
+        ("і", holding("і")),
+        ("THE -said", [i for i in holding("the") if i not in holding("said")]),
+        ('"the"', holding("the")),
+    ],
+)
+def test_a_query_of_stopwords_only_searches_them_as_written(sample_ix, query, expected):
+    """Stopwords are not index terms, yet a query made only of them is a
+    search of those words, newest first when they tie."""
+    assert len(expected) >= 1
+    page = search(sample_ix, SearchRequest(query, relax=False))
+    assert [h.id for h in page.hits] == expected
+    word = query.split()[0].strip('"').lower()
+    marked = [h.id for h in page.hits if f"<mark>{word}</mark>" in h.snippet.lower()]
+    assert marked == [i for i in expected if i in holding(word, ["body"])]
+
+
+def test_stopwords_beside_real_words_are_still_left_out(sample_ix):
+    assert ids(sample_ix, "the delivered") == ids(sample_ix, "delivered")
+    assert search(sample_ix, SearchRequest("the who", relax=False)).total == 0
+    assert ids(sample_ix, "the OR на") == sorted(holding("the") + holding("на"))
 
 
 def test_snippets_mark_every_form_and_escape_the_rest(sample_ix):

@@ -155,6 +155,13 @@ def test_bad_parameters_are_400_pages_that_keep_the_query(client, url, message):
     assert box == parse_qs(urlparse(url).query).get("q", [""])[0][:1000]
 
 
+def test_a_query_of_stopwords_is_searched(client):
+    assert client.get("/api/search?q=through").get_json()["total"] == 0
+    found = client.get("/api/search?q=the").get_json()
+    assert found["total"] >= 1 and all("<mark>" in h["snippet"] for h in found["hits"])
+    assert client.get("/search?q=якщо").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
