@@ -120,6 +120,14 @@ with ix.reader() as r:
     words = (t.decode() if isinstance(t, bytes) else t for t in r.lexicon(SPELLING_FIELD))
     df, word = max((r.doc_frequency(SPELLING_FIELD, w), w) for w in words if w.isalpha())
 kinds["broad (most common word)"] = [{"query": word}] * 10
+# Queries the glossary, the romanization of names or the gazetteer expand.
+kinds["cross-language"] = [{"query": q} for q in (
+    "air defense", "протиповітряна оборона", "обмін полоненими", "prisoner exchange",
+    "howitzer deliveries", "гаубиці", "Райнметал снаряди", "Rheinmetall shells",
+    "drone production", "виробництво дронів", "joint venture", "спільне підприємство",
+    "\"cruise missile\"", "Umerov", "Залужного", "Kyiv drones", "General Staff",
+    "контрнаступ", "mobilization", "tank -Leopard",
+)]
 out = {"open_s": opened, "first_query_s": first, "broad_share": df / max(1, n), "latency": {}}
 from indexer.errors import QueryError
 valid = {}
@@ -141,6 +149,25 @@ for full in (True, False):
             search(ix, SearchRequest(**q, facets=full, snippets=full))
             samples.append((time.perf_counter() - t) * 1000)
         out["latency"][("full: " if full else "top-10: ") + kind] = samples
+# What the cross-language expansion costs: the same full pages without it,
+# and the query's compile time with it minus without it (glossary lookup,
+# names in the other script, companies), per query.
+from indexer.query import compile_query
+reader = ix.reader()
+for kind, queries in valid.items():
+    samples, extra = [], []
+    for q in queries:
+        t = time.perf_counter()
+        search(ix, SearchRequest(**q, translate=False))
+        samples.append((time.perf_counter() - t) * 1000)
+        timed = []
+        for translate in (False, True):
+            t = time.perf_counter()
+            compile_query(q["query"], ix.schema, reader, None, translate=translate)
+            timed.append((time.perf_counter() - t) * 1000)
+        extra.append(timed[1] - timed[0])
+    out["latency"]["full, --no-translate: " + kind] = samples
+    out["latency"]["expansion cost: " + kind] = extra
 out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
@@ -439,7 +466,8 @@ def print_table(results):
             + (" | | |" if "sqlite" in r else "")
         )
         for kind, lat in s["latency"].items():
-            line = f"| {kind} p50/p95/p99 ms | {lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} |"
+            digits = 2 if kind.startswith("expansion") else 1
+            line = f"| {kind} p50/p95/p99 ms | {lat['p50']:.{digits}f} / {lat['p95']:.{digits}f} / {lat['p99']:.{digits}f} |"
             base = kind.split(": ", 1)[1]
             if "sqlite" in r and kind.startswith("top-10") and base in r["sqlite"]["latency"]:
                 sq, tv = r["sqlite"]["latency"][base], r["tantivy"]["latency"][base]

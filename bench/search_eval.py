@@ -1,7 +1,10 @@
 """Search quality on the judged query set, against two baselines in the same run.
 
 data/eval/queries.jsonl holds queries over the sample corpus with graded
-judgments (2 = about it, 1 = mentions it meaningfully). For defnews and for
+judgments (2 = about it, 1 = mentions it meaningfully); data/eval/crosslang.jsonl
+holds cross-language ones (an English query whose relevant articles are
+Ukrainian, and back), reported per direction. For defnews with and without
+its cross-language expansion, and for
 (a) Whoosh's StemmingAnalyzer (English stemming, no Ukrainian morphology) and
 (b) exact surface-word matching, all over the same articles with the same
 filters, it prints nDCG@10, MRR and recall@100 per query language.
@@ -32,6 +35,8 @@ from indexer.search import SearchRequest, search
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "data" / "eval" / "queries.jsonl"
+# Queries whose relevant articles are all or mostly in the other language.
+CROSS_QUERIES = ROOT / "data" / "eval" / "crosslang.jsonl"
 ARTICLES = ROOT / "data" / "articles"
 DEPTH = 100
 
@@ -71,9 +76,9 @@ def ranked_ids(ix, q, per_page=DEPTH, **options) -> list[str]:
         return []
 
 
-def defnews_ranker(index_dir):
+def defnews_ranker(index_dir, translate=True):
     ix = open_index(index_dir)
-    return lambda q: ranked_ids(ix, q)
+    return lambda q: ranked_ids(ix, q, translate=translate)
 
 
 def baseline_ranker(tmp, articles, analyzer, name):
@@ -118,13 +123,13 @@ def baseline_ranker(tmp, articles, analyzer, name):
     return rank
 
 
-def evaluate(rankers, queries):
+def evaluate(rankers, queries, group_by="lang"):
     table = defaultdict(lambda: defaultdict(list))
     for q in queries:
         judged = q["judgments"]
         for name, rank in rankers.items():
             ranked = rank(q)
-            for group in (q["lang"], "all"):
+            for group in (q[group_by], "all"):
                 table[(name, group)]["nDCG@10"].append(ndcg(ranked, judged))
                 table[(name, group)]["MRR"].append(mrr(ranked, judged))
                 table[(name, group)]["recall@100"].append(recall(ranked, judged))
@@ -132,21 +137,35 @@ def evaluate(rankers, queries):
 
 
 def main() -> int:
-    queries = [json.loads(line) for line in QUERIES.read_text("utf-8").splitlines()]
+    queries = read_queries(QUERIES)
+    cross = read_queries(CROSS_QUERIES) if CROSS_QUERIES.exists() else []
     articles = [r for r in read_inputs(find_inputs([ARTICLES])) if isinstance(r, Article)]
     with tempfile.TemporaryDirectory() as tmp:
         update_index(str(Path(tmp) / "defnews"), iter(articles), rebuild=True)
         rankers = {
             "defnews": defnews_ranker(str(Path(tmp) / "defnews")),
+            "defnews --no-translate": defnews_ranker(str(Path(tmp) / "defnews"), translate=False),
             "Whoosh StemmingAnalyzer": baseline_ranker(tmp, articles, StemmingAnalyzer(), "stem"),
             "exact surface words": baseline_ranker(
                 tmp, articles, RegexTokenizer() | LowercaseFilter(), "exact"
             ),
         }
         table = evaluate(rankers, queries)
-    groups = ["uk", "en", "mixed", "all"]
-    counts = {g: sum(1 for q in queries if g == "all" or q["lang"] == g) for g in groups}
+        cross_table = evaluate(rankers, cross, group_by="direction")
     print(f"{len(queries)} judged queries over {len(articles)} articles\n")
+    print_tables(table, rankers, queries, ["uk", "en", "mixed", "all"], "lang")
+    if cross:
+        print(f"{len(cross)} judged cross-language queries (query language -> relevant articles)\n")
+        print_tables(cross_table, rankers, cross, ["en->uk", "uk->en", "all"], "direction")
+    return 0
+
+
+def read_queries(path):
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def print_tables(table, rankers, queries, groups, group_by):
+    counts = {g: sum(1 for q in queries if g == "all" or q[group_by] == g) for g in groups}
     for metric in ("nDCG@10", "MRR", "recall@100"):
         print(f"| {metric} | " + " | ".join(f"{g} ({counts[g]})" for g in groups) + " |")
         print("|---|" + "---|" * len(groups))
@@ -157,7 +176,6 @@ def main() -> int:
             ]
             print(f"| {name} | " + " | ".join(f"{v:.3f}" for v in values) + " |")
         print()
-    return 0
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from whoosh.analysis.acore import Token
 
 from .morphology import CACHE_SIZE, english_stem, is_known_word, ukrainian_lemmas
 from .normalize import HYPHEN, HYPHENS, is_cyrillic, normalize_word, transliterate
+from .romanize import name_key, romanize
 
 # A word: letters and digits, with combining marks, soft hyphens and zero-width
 # characters anywhere after the first letter, and apostrophes only between
@@ -277,6 +278,29 @@ def surface_words(*texts: str) -> list[str]:
 def surface_words_of(raw_words: set[str]) -> list[str]:
     """:func:`surface_words` from the distinct raw words of the texts."""
     return sorted(set(map(normalized, raw_words)) - STOPWORDS)
+
+
+# Case endings a capitalised Ukrainian word may carry: its name key is taken
+# with and without them (Умєрова, Залужного, Гаврилюком → their stems).
+NAME_ENDINGS = ("ого", "ому", "ові", "еві", "ою", "ом", "ем", "им", "ій", "ів", "а", "у", "ю", "і", "е", "и")
+
+
+def name_keys_of(raw_words) -> list[str]:
+    """The romanized name keys (romanize.name_key) of the capitalised
+    Cyrillic words among ``raw_words``: the names field."""
+    keys: set[str] = set()
+    for word in raw_words:
+        if word[0].isupper() and is_cyrillic(word[0]) and len(word) >= 4:
+            keys.update(_name_keys(word))
+    return sorted(keys)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _name_keys(raw: str) -> tuple[str, ...]:
+    word = normalized(raw)
+    stems = [word, *(word[: -len(e)] for e in NAME_ENDINGS if word.endswith(e))]
+    keys = {name_key(romanize(stem)) for stem in stems}
+    return tuple(k for k in keys if len(k) >= 3)
 
 
 def split_surface_words(raw_words: set[str]) -> tuple[list[str], list[str]]:

@@ -13,7 +13,7 @@ import click
 from .errors import DefnewsError, RunFailedError
 from .index import PARALLEL_BYTES, index_dir_from, open_index, update_index
 from .ingest import find_inputs, read_inputs
-from .search import SORTS, SearchRequest, search
+from .search import SORTS, SearchRequest, also_searched_text, search
 from .snippets import snippet_text
 from .stats import index_stats
 from .stopping import Stopped, stop_on_signals
@@ -174,6 +174,11 @@ def _progress_bar(files):
     is_flag=True,
     help="Every word must match, however few articles do (no fallback to some words).",
 )
+@click.option(
+    "--no-translate",
+    is_flag=True,
+    help="Search only the words as typed (no equivalents in the other language).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @index_option
 def search_command(
@@ -190,14 +195,17 @@ def search_command(
     ui_lang,
     recency_days,
     all_words,
+    no_translate,
     as_json,
     index_dir,
 ):
     """Search the index. Words are ANDed; "phrases", OR, NOT/-word, title:word,
     word*, company:NAME and published:[2024-01 TO 2024-06] work too. When
     fewer than 10 articles hold every word, articles holding some of them
-    follow (unless --all-words). With no words, list the newest articles
-    that pass the filters.
+    follow (unless --all-words). Words and phrases the glossary knows, names
+    and companies also search their equivalents in the other language
+    (unless --no-translate). With no words, list the newest articles that
+    pass the filters.
 
     Exit 0 with hits, 1 with none, 2 on a usage error."""
     _refuse_unknown_options(words)
@@ -215,6 +223,7 @@ def search_command(
         ui_lang=ui_lang,
         relax=not all_words,
         recency_days=recency_days,
+        translate=not no_translate,
     )
     try:
         ix = open_index(index_dir_from(index_dir))
@@ -246,6 +255,9 @@ def _print_hits(result):
         click.echo(f"Did you mean: {result.suggestion}")
     if result.relaxed:
         click.echo("Few articles contain every word; these contain some of them, best first.")
+    if result.also_searched:
+        also = also_searched_text(result.also_searched)
+        click.echo(f"Also searched: {also}. Only what you typed: --no-translate")
     first = (result.page - 1) * result.per_page
     for n, hit in enumerate(result.hits, start=first + 1):
         date = (hit.published or "")[:10] or "undated"

@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL, OPTIMIZE
 
 from . import stopping, store
-from .analysis import raw_tokens, split_surface_words, surface_words_of, tokens_term_positions
+from .analysis import name_keys_of, raw_tokens, split_surface_words, surface_words_of, tokens_term_positions
 from .columns import column_items
 from .companies import Gazetteer, default_gazetteer, joined_text, slugify
 from .duplicates import LEAD_TOKENS, story_hashes
@@ -31,7 +31,7 @@ from .writer import news_writer
 
 # Bump when analysis, schema or postings format changes so old indexes ask
 # for a rebuild.
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 7
 
 # Where the index lives unless --index or $DEFNEWS_INDEX says otherwise.
 DEFAULT_INDEX_DIR = os.path.join("data", "index")
@@ -307,6 +307,7 @@ def _document(article: Article, digest: str, companies, title, body, seen, lead)
         "_stored_body": article.body,
         "words": words,
         "stops": stops,
+        "names": name_keys_of(seen),
         "lang": article.lang,
         "source": article.source,
         "companies": ",".join(companies),

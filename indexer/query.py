@@ -8,6 +8,14 @@ analyzer, so ``ракета`` finds ``ракетами``; several lemmas at one 
 become alternatives (``танків`` → танк | танок), and phrases are sequences of
 such alternatives, not flat word lists (which would never match).
 
+Each word or phrase the glossary, the romanization of names or the company
+gazetteer recognises (indexer/expansion.py) also searches its equivalents in
+the other language, OR-ed with what was typed and scored EXPANSION_WEIGHT as
+much, in the same place of the query: ``air defense contract`` is
+(air defense OR 0.5·(ППО OR протиповітряна оборона)) AND (contract OR
+0.5·контракт); a phrase keeps its other words; NOT excludes the
+equivalents too; filters are left as they are.
+
 Stopwords are left out of a query's terms, as of the index's. A query made
 whose only words to find are stopwords (``the who``, ``якщо``, ``the -said``)
 is still a search: those are matched as written against the stopwords each
@@ -23,8 +31,9 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from .errors import QueryError
 from .analysis import STOPWORD_MARK, STOPWORDS, normalized, raw_tokens
+from .errors import QueryError
+from .expansion import Equivalent, Names, company_equivalents, default_lookup
 from .ingest.article import LANGUAGES, valid_unicode
 from .ingest.dates import date_bounds
 from .normalize import normalize_word
@@ -44,6 +53,11 @@ MAX_PREFIX_WORDS = 256
 # word in one article. 0.5 measured worse than 0 on both bench/time_eval.py
 # (MAP@100 0.523 vs 0.611) and make eval (nDCG@10 0.654 vs 0.689).
 RELAXED_SHARE = 0.0
+# An equivalent in the other language scores this share of what was typed,
+# so an article in the query's own words ranks first.
+EXPANSION_WEIGHT = 0.5
+# Most spellings of one phrase with its words' equivalents swapped in.
+MAX_PHRASE_VARIANTS = 16
 
 _LEXEME = re.compile(
     r'\s*(?:(?P<phrase>"[^"]*"?)|(?P<open>\()|(?P<close>\))'
@@ -247,6 +261,15 @@ def _with_field(node, field_name):
 # Building Whoosh queries -----------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Expansion:
+    """What one typed word or phrase also searched: shown to the user."""
+
+    typed: str
+    added: tuple[str, ...]
+    negated: bool = False  # under NOT: the equivalents were excluded too
+
+
 @dataclass
 class CompiledQuery:
     """A Whoosh query plus the analysed terms a snippet should mark."""
@@ -256,20 +279,25 @@ class CompiledQuery:
     words: tuple[str, ...] = ()  # plain query words, for "did you mean"
     relaxed: wq.Query | None = None  # for when requiring every word finds too little
     stopwords_only: bool = False  # matched as written: scores tie more often
+    expansions: tuple[Expansion, ...] = ()  # equivalents in the other language
+    translate: bool = False  # whether equivalents were looked for
 
 
-def compile_query(text: str, schema, reader=None, gazetteer=None) -> CompiledQuery:
+def compile_query(
+    text: str, schema, reader=None, gazetteer=None, translate: bool = False
+) -> CompiledQuery:
     """Parse ``text`` and build the Whoosh query; raise QueryError if empty.
 
     ``reader`` (an index reader) lets ``word*`` expand over indexed words and
     ``source:`` match case-insensitively; ``gazetteer`` resolves ``company:``.
+    ``translate`` adds each recognised word's equivalents in the other language.
     """
     tree = parse(text)
-    builder = _Builder(schema, reader, gazetteer)
+    builder = _Builder(schema, reader, gazetteer, translate=translate)
     q = builder.build(tree) if tree is not None else None
     stopwords_only = False
     if tree is not None and not builder.highlight:  # no word to find, unless stopwords
-        with_stopwords = _Builder(schema, reader, gazetteer, stopwords=True)
+        with_stopwords = _Builder(schema, reader, gazetteer, stopwords=True, translate=translate)
         q_with = with_stopwords.build(tree)
         if with_stopwords.highlight:
             q, builder, stopwords_only = q_with, with_stopwords, True
@@ -281,12 +309,14 @@ def compile_query(text: str, schema, reader=None, gazetteer=None) -> CompiledQue
         q,
         frozenset(builder.highlight),
         tuple(builder.words),
-        _relaxed(tree, builder.built, builder.parts),
+        _relaxed(tree, builder.built, builder.parts, builder.optional),
         stopwords_only,
+        tuple(builder.expansions),
+        translate,
     )
 
 
-def _relaxed(tree, built: dict, parts: dict) -> wq.Query | None:
+def _relaxed(tree, built: dict, parts: dict, extra: list) -> wq.Query | None:
     """The query with its plain words optional: documents holding at least
     RELAXED_SHARE of them (one at least). Phrases, filters and NOT stay
     required. None when the query is not an AND of two or more plain words."""
@@ -303,16 +333,22 @@ def _relaxed(tree, built: dict, parts: dict) -> wq.Query | None:
                 (optional if plain else required).append(q)
     if len(optional) < 2:
         return None
+    optional += extra  # equivalents of phrases typed as words
     some = wq.Or(optional, minmatch=max(1, math.ceil(len(optional) * RELAXED_SHARE)))
     return wq.And([*required, some]) if required else some
 
 
 class _Builder:
-    def __init__(self, schema, reader, gazetteer, stopwords=False):
+    def __init__(self, schema, reader, gazetteer, stopwords=False, translate=False):
         self.analyzer = schema[TEXT_FIELDS[-1]].analyzer
         self.reader = reader
         self.gazetteer = gazetteer
         self.stopwords = stopwords  # match words that are stopwords, as written
+        self.glossary = default_lookup() if translate else None
+        self.names = Names(reader) if translate else None
+        self.expansions: list[Expansion] = []
+        self.optional: list[wq.Query] = []  # equivalents the relaxed query adds
+        self.in_run: set[int] = set()  # words being built as part of a run
         self.highlight: set[str] = set()
         self.words: list[str] = []
         self.negated = 0
@@ -325,7 +361,10 @@ class _Builder:
 
     def _build(self, node):
         if isinstance(node, Group):
-            children = [q for q in map(self.build, node.children) if q is not None]
+            if self.glossary is not None and node.op == "and":
+                children = self.and_children(node.children)
+            else:
+                children = [q for q in map(self.build, node.children) if q is not None]
             if not children:
                 return None
             if len(children) == 1:
@@ -355,9 +394,13 @@ class _Builder:
                 per_field.append(wq.Prefix(f, normalize_word(node.text)))
             self.note(terms)
             return wq.Or(per_field)
+        if isinstance(node, Words) and self.glossary is not None and id(node) not in self.in_run:
+            return _either(self.and_children([node]) or [None])
         positions = self.analyse(node.text)
         if not positions:
             return self.stopword_query(node.text) if self.stopwords else None
+        if isinstance(node, Phrase) and self.glossary is not None:
+            return self.phrase_with_equivalents(node, positions, fields)
         if isinstance(node, Words) and not self.negated:
             self.words.append(node.text)
             if len(positions) > 1:  # a hyphenated word: its parts, each optional
@@ -366,6 +409,132 @@ class _Builder:
                 ]
         self.note(t for _, alts in positions for t in alts)
         return _either([_sequence(f, positions) for f in fields])
+
+    # Equivalents in the other language ----------------------------------------
+
+    def and_children(self, children) -> list[wq.Query]:
+        """The queries of an AND's children, each run of plain words with the
+        equivalents of the words and phrases it holds (``air defense`` typed
+        as two words is one concept)."""
+        out, run = [], []
+        for child in [*children, None]:
+            plain = isinstance(child, Words) and not child.prefix
+            if plain and (not run or run[0].field == child.field):
+                run.append(child)
+                continue
+            if run:
+                out += self.run_queries(run)
+                run = []
+            if plain:
+                run.append(child)
+            elif child is not None:
+                out.append(self.build(child))
+        return [q for q in out if q is not None]
+
+    def run_queries(self, run: list[Words]) -> list[wq.Query | None]:
+        self.in_run.update(map(id, run))
+        own = [self.build(w) for w in run]
+        fields = (run[0].field,) if run[0].field else TEXT_FIELDS
+        steps, starts, ends, child_of = [], set(), set(), []
+        for i, w in enumerate(run):
+            starts.add(len(steps))
+            for _, alts in self.analyse(w.text):
+                steps.append(frozenset(alts))
+                child_of.append(i)
+            ends.add(len(steps))
+        spans: dict[tuple[int, int], list[Equivalent]] = {}
+        for start, end, hits in self.glossary.matches(tuple(steps), starts, ends):
+            eqs = self.glossary.equivalents(hits, tuple(steps[start:end]))
+            if eqs:
+                spans[child_of[start], child_of[end - 1] + 1] = eqs
+        if not run[0].field:
+            self.add_companies(run, spans)
+        for i, w in enumerate(run):  # a name the glossary does not know
+            if own[i] is not None and not any(a <= i < b for a, b in spans):
+                positions = self.analyse(w.text)
+                if len(positions) == 1 and len(positions[0][1]) <= 2:
+                    eqs = self.names.of(normalize_word(w.text))
+                    if eqs:
+                        spans[i, i + 1] = eqs
+        out: list[wq.Query | None] = list(own)
+        for (a, b), eqs in sorted(spans.items()):
+            typed = [q for q in own[a:b] if q is not None]
+            if not typed:
+                continue
+            also = self.equivalents_query(eqs, fields)
+            self.record(" ".join(w.text for w in run[a:b]), eqs)
+            out[a] = wq.Or([_either(typed) if len(typed) == 1 else wq.And(typed), also])
+            out[a + 1 : b] = [None] * (b - a - 1)
+            if b - a == 1 and id(run[a]) not in self.parts:
+                self.built[id(run[a])] = out[a]
+            else:
+                self.optional.append(also)
+        return out
+
+    def add_companies(self, run, spans) -> None:
+        """Companies named by the run's words: the articles tagged with them."""
+        text, bounds = "", []
+        for w in run:
+            bounds.append((len(text), len(text) + len(w.text)))
+            text += w.text + " "
+        for start, end, eq in company_equivalents(self.gazetteer, text):
+            covered = [i for i, (a, b) in enumerate(bounds) if start <= a and b <= end]
+            if not covered:
+                continue
+            span = (covered[0], covered[-1] + 1)
+            if any(
+                a < span[1] and span[0] < b and (a, b) != span and b - a > span[1] - span[0]
+                for a, b in spans
+            ):
+                continue  # inside a longer glossary phrase
+            for other in [s for s in spans if s[0] < span[1] and span[0] < s[1] and s != span]:
+                del spans[other]
+            spans.setdefault(span, []).append(eq)
+
+    def phrase_with_equivalents(self, node, positions, fields):
+        """A phrase, OR the same phrase with each recognised part swapped for
+        its equivalents (at most MAX_PHRASE_VARIANTS spellings)."""
+        typed = _either([_sequence(f, positions) for f in fields])
+        self.note(t for _, alts in positions for t in alts)
+        steps = tuple(frozenset(alts) for _, alts in positions)
+        at = [pos for pos, _ in positions]
+        every = set(range(len(steps) + 1))
+        choices = []  # per matched span: (start, end, equivalents)
+        for start, end, hits in self.glossary.matches(steps, every, every):
+            eqs = self.glossary.equivalents(hits, steps[start:end])
+            if eqs:
+                choices.append((start, end, eqs))
+                self.record(node.text, eqs)
+        if len(steps) == 1 and not choices:
+            eqs = self.names.of(normalize_word(node.text)) if len(steps[0]) == 1 else []
+            if eqs:
+                choices.append((0, 1, eqs))
+                self.record(node.text, eqs)
+        variants = _variants(list(zip(at, steps, strict=True)), choices)
+        if not variants:
+            return typed
+        also = wq.Or(
+            [_either([_sequence(f, v) for f in fields]) for v in variants],
+            boost=EXPANSION_WEIGHT,
+        )
+        for v in variants:
+            self.note(t for _, alts in v for t in alts)
+        return wq.Or([typed, also])
+
+    def equivalents_query(self, eqs: list[Equivalent], fields) -> wq.Query:
+        parts = []
+        for eq in eqs:
+            if eq.company:
+                parts.append(wq.Term("companies", eq.company))
+            else:
+                parts.append(_either([_sequence(f, eq.positions()) for f in fields]))
+                self.note(t for alts in eq.steps for t in alts)
+        return wq.Or(parts, boost=EXPANSION_WEIGHT)
+
+    def record(self, typed: str, eqs: list[Equivalent]) -> None:
+        self.expansions.append(
+            Expansion(typed, tuple(eq.shown for eq in eqs), negated=bool(self.negated))
+        )
 
     def field_filter(self, name, value):
         if not value:
@@ -409,7 +578,10 @@ class _Builder:
         for word in (w for w in words if w in STOPWORDS):
             boost = 1.0
             if self.reader is not None:
-                n, df = self.reader.doc_count_all(), self.reader.doc_frequency(STOPWORDS_FIELD, word)
+                n, df = (
+                    self.reader.doc_count_all(),
+                    self.reader.doc_frequency(STOPWORDS_FIELD, word),
+                )
                 boost = math.log(n / (df + 1)) + 1 if n else 1.0
             terms.append(wq.Term(STOPWORDS_FIELD, word, boost=boost))
         self.note(STOPWORD_MARK + w for w in words if w in STOPWORDS)
@@ -443,6 +615,36 @@ def date_query(start: str | None, end: str | None) -> wq.Query:
     if lo and hi and lo > hi:
         raise QueryError(f"the date range {start} … {end} is empty (start after end)")
     return wq.DateRange("published", lo, hi)
+
+
+def _variants(typed, choices):
+    """Every spelling of the phrase ``typed`` ([(position, terms)]) with one
+    or more of ``choices``' spans (start, end, equivalents) swapped for an
+    equivalent, positions kept so stopword gaps still match; capped."""
+    variants = [([], 0)]  # (positioned steps so far, how many swaps)
+    at = 0
+    for start, end, eqs in choices:
+        grown = []
+        for done, swaps in variants:
+            kept = _shifted(done, typed[at:end])
+            grown.append((kept, swaps))
+            for eq in eqs:
+                if eq.steps:
+                    grown.append(
+                        (_shifted(_shifted(done, typed[at:start]), eq.positions()), swaps + 1)
+                    )
+        variants = grown[: MAX_PHRASE_VARIANTS + 1]
+        at = end
+    return [_shifted(done, typed[at:]) for done, swaps in variants if swaps][:MAX_PHRASE_VARIANTS]
+
+
+def _shifted(done, steps):
+    """``done`` followed by ``steps``, renumbered to continue its positions
+    with their own gaps kept."""
+    if not steps:
+        return done
+    base = (done[-1][0] + 1 if done else 0) - steps[0][0]
+    return [*done, *((pos + base, sorted(terms)) for pos, terms in steps)]
 
 
 def _either(queries):

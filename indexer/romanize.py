@@ -54,6 +54,20 @@ def romanize(word: str) -> str:
     return "".join(out)
 
 
+def name_key(latin: str) -> str:
+    """What every Latin spelling of one name shares: its consonants, with
+    the letters spellings disagree on made one (kh/h/g, w/v, c/k) and
+    doubles made single. Umerov and Umierov → mrv; Zaluzhny and Zaluzhnyi →
+    zlzhn; Kyiv and Kiev → kv; Havryliuk and Gavrilyuk → hvrlk."""
+    s = latin.lower().replace("kh", "h").replace("ck", "k")
+    s = s.translate(_KEY_LETTERS)
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+_KEY_LETTERS = str.maketrans({"g": "h", "w": "v", "c": "k", "q": "k", "x": "ks",
+                              **dict.fromkeys("aeiouyj'", None)})  # fmt: skip
+
+
 def latin_spellings(word: str, limit: int = 8) -> list[str]:
     """The official romanization of ``word`` and the usual English variants,
     official first: залужний → zaluzhnyi, zaluzhny, zaluzhnyy."""

@@ -17,6 +17,10 @@ SPELLING_FIELD = "words"
 # The stopwords a document holds, each once: what a query made only of
 # stopwords ("the who", "якщо") searches.
 STOPWORDS_FIELD = "stops"
+# Romanized keys of the capitalised Ukrainian words a document holds
+# (romanize.name_key): lets a Latin-script name find its Cyrillic spelling
+# with one look-up before any walk over spellings.
+NAMES_FIELD = "names"
 
 
 class NewsText(fields.TEXT):
@@ -59,6 +63,7 @@ def news_schema() -> fields.Schema:
         # the list of words (analysis.surface_words), so no analyzer runs.
         words=fields.FieldType(formats.Existence(), analyzer=surface_analyzer(), scorable=False),
         stops=fields.FieldType(formats.Existence(), analyzer=surface_analyzer(), scorable=False),
+        names=fields.FieldType(formats.Existence(), analyzer=surface_analyzer(), scorable=False),
         published=fields.DATETIME(stored=True, sortable=True),
         # "1" for articles without a date, so date sorts can put them last
         # (a missing DATETIME column value sorts as the largest).

@@ -70,6 +70,8 @@ class SearchRequest:
     # (None: none). See recency_factor.
     recency_days: int | None = None
     collapse: bool = True  # near copies of a story shown once, under its best copy
+    # also search each recognised word's equivalents in the other language
+    translate: bool = True
 
 
 @dataclass
@@ -107,6 +109,9 @@ class SearchPage:
     suggestion: str | None = None
     # True when too few articles hold every word, so these hold some of them
     relaxed: bool = False
+    # what the query also searched in the other language:
+    # [{"typed": "air defense", "added": ["ППО", …], "negated": false}]
+    also_searched: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The JSON contract shared by ``defnews search --json`` and /api/search."""
@@ -132,7 +137,9 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
     if not request.query.strip():
         base = columns.live
     else:
-        compiled = compile_query(request.query, searcher.schema, reader, gazetteer)
+        compiled = compile_query(
+            request.query, searcher.schema, reader, gazetteer, translate=request.translate
+        )
         memo: dict = {}  # terms scored once for the strict and the relaxed query
         matches = evaluate(searcher, compiled.query, columns.live, memo)
         base = matches.mask
@@ -186,9 +193,30 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
         suggestion = suggest_query(
             searcher, request.query, compiled, strict_total, columns.live, gazetteer
         )
+    also = [asdict(e) for e in compiled.expansions] if compiled else []
+    for e in also:
+        e["added"] = list(e["added"])
     return SearchPage(
-        request.query, total, request.page, request.per_page, hits, facets, suggestion, relaxed
+        request.query,
+        total,
+        request.page,
+        request.per_page,
+        hits,
+        facets,
+        suggestion,
+        relaxed,
+        also,
     )
+
+
+def also_searched_text(also: list[dict]) -> str:
+    """``SearchPage.also_searched`` in a line: ППО, протиповітряна оборона
+    (for "air defense"); a negated word's equivalents were left out too."""
+    parts = []
+    for e in also:
+        verb = "left out" if e["negated"] else "for"
+        parts.append(f'{", ".join(e["added"])} ({verb} "{e["typed"]}")')
+    return "; ".join(parts)
 
 
 def newness(columns) -> np.ndarray:

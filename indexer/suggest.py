@@ -45,7 +45,9 @@ def suggest_query(searcher, text: str, compiled, total: int, live, gazetteer=Non
             )
     if corrected == text:
         return None
-    better = compile_query(corrected, searcher.schema, reader, gazetteer)
+    better = compile_query(
+        corrected, searcher.schema, reader, gazetteer, translate=compiled.translate
+    )
     found = int(np.count_nonzero(evaluate(searcher, better.query, live).mask))
     return corrected if found > total else None
 

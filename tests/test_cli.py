@@ -53,7 +53,7 @@ def test_index_reports_bad_records_by_line_and_exits_3(tmp_path, run):
 
 def test_clean_input_exits_0_and_search_finds_it(tmp_path, run):
     assert run("index", SAMPLE, "--index", tmp_path).exit_code == 0
-    result = run("search", "ракета", "--index", tmp_path)
+    result = run("search", "ракета", "--no-translate", "--index", tmp_path)
     assert result.exit_code == 0
     assert "Винищувачі F-16 і збитий Су-34" in result.stdout
     assert "<mark>" not in result.stdout  # plain text in the terminal
@@ -95,6 +95,7 @@ def test_json_output_matches_the_contract(tmp_path, run):
         "facets",
         "suggestion",
         "relaxed",
+        "also_searched",
     }
     assert (data["query"], data["total"], data["page"], data["per_page"]) == ("F16", 2, 2, 1)
     (hit,) = data["hits"]
@@ -125,7 +126,9 @@ def test_a_misspelt_long_option_is_a_usage_error(tmp_path, run):
     typo = run("search", "--compnay", "boeing", "--index", tmp_path)
     assert typo.exit_code == 2 and typo.stdout == ""
     assert "No such option '--compnay'" in typo.stderr and "'--company'" in typo.stderr
-    assert "No such option '--nope'" in run("search", "ракета", "--nope=1", "--index", tmp_path).stderr
+    assert (
+        "No such option '--nope'" in run("search", "ракета", "--nope=1", "--index", tmp_path).stderr
+    )
     # a leading minus is NOT, as is the word NOT; -- alone ends the options
     for query in (["-завод", "ракета"], ["NOT", "завод", "ракета"], ["--", "ракета"]):
         result = run("search", "--json", "--index", tmp_path, *query)
@@ -176,7 +179,7 @@ def test_filters_facets_and_browse_from_the_command_line(tmp_path, run):
 
 def test_human_output_shows_facets_and_did_you_mean(tmp_path, run):
     run("index", SAMPLE, "--index", tmp_path)
-    result = run("search", "ракета", "--index", tmp_path)
+    result = run("search", "ракета", "--no-translate", "--index", tmp_path)
     assert "company: Rheinmetall 1" in result.stdout
     typo = run("search", "Lockhed", "--index", tmp_path)
     assert typo.exit_code == 1 and "Did you mean: Lockheed" in typo.stdout
@@ -198,5 +201,5 @@ def test_all_words_turns_the_fallback_off(tmp_path, run):
     relaxed = run("search", "ракета", "zzqxw", "--json", "--index", tmp_path)
     data = json.loads(relaxed.stdout)
     assert data["relaxed"] and data["total"] > 0
-    strict = run("search", "ракета", "zzqxw", "--all-words", "--index", tmp_path)
+    strict = run("search", "ракета", "zzqxw", "--all-words", "--no-translate", "--index", tmp_path)
     assert strict.exit_code == 1 and "ракет" not in strict.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.romanize import cyrillic_spellings, latin_spellings, romanize
+from indexer.romanize import cyrillic_spellings, latin_spellings, name_key, romanize
 
 # Examples from the resolution's own table (Cabinet of Ministers, No. 55 of 2010).
 OFFICIAL = {
@@ -61,3 +61,25 @@ def test_the_way_back_goes_no_further_than_the_index_allows():
 
     assert cyrillic_spellings("zaluzhnyi", exists) == []
     assert len(seen) < 10
+
+
+@pytest.mark.parametrize(
+    ("english", "ukrainian"),
+    [
+        ("umerov", "умєров"),
+        ("zaluzhny", "залужний"),
+        ("kiev", "київ"),
+        ("gavrilyuk", "гаврилюк"),
+        ("zelenskyy", "зеленський"),
+        ("kharkov", "харків"),
+        ("chernigov", "чернігів"),
+        ("odessa", "одеса"),
+    ],
+)
+def test_a_name_key_is_shared_by_the_spellings_of_one_name(english, ukrainian):
+    assert name_key(english) == name_key(romanize(ukrainian))
+
+
+def test_name_keys_tell_names_apart():
+    keys = {name_key(romanize(w)) for w in ("умєров", "залужний", "гаврилюк", "буданов", "сирський")}
+    assert len(keys) == 5

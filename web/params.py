@@ -33,6 +33,7 @@ def search_request(args, ui: str, per_page: int, facet_size: int) -> SearchReque
         facet_size=facet_size,
         ui_lang=ui,
         relax=args.get("all") != "1",  # all=1: every word must match
+        translate=args.get("translate") != "0",  # translate=0: only the words as typed
         collapse=args.get("collapse") != "0",  # collapse=0: near copies as hits too
         recency_days=(_positive_int(args["recency"], "recency") if args.get("recency") else None),
     )

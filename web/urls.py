@@ -6,7 +6,20 @@ from urllib.parse import urlencode
 
 # Parameters that describe the result set; a new filter sends you to page 1
 # (page is kept only when passed as a change).
-STATE = ("q", "company", "lang", "source", "from", "to", "sort", "all", "recency", "collapse", "ui")
+STATE = (
+    "q",
+    "company",
+    "lang",
+    "source",
+    "from",
+    "to",
+    "sort",
+    "all",
+    "recency",
+    "collapse",
+    "translate",
+    "ui",
+)
 
 
 def search_url(args, path: str = "/search", drop=(), **changes) -> str:

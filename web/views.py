@@ -144,10 +144,23 @@ def search_page():
         ],
         suggestion_url=search_url(args, q=result.suggestion) if result.suggestion else None,
         all_words_url=search_url(args, all="1", drop=("page",)) if result.relaxed else None,
+        also_searched=result.also_searched,
+        typed_only_url=search_url(args, translate="0", drop=("page",)),
+        translate_url=search_url(args, drop=("page", "translate")) if not req.translate else None,
         feed_url=search_url(args, path="/search.atom", drop=("sort",)),
         hidden=[
             (k, v)
-            for k in ("company", "lang", "source", "sort", "all", "recency", "collapse", "ui")
+            for k in (
+                "company",
+                "lang",
+                "source",
+                "sort",
+                "all",
+                "recency",
+                "collapse",
+                "translate",
+                "ui",
+            )
             for v in args.getlist(k)
         ],
         date_hidden=[
