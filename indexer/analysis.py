@@ -282,7 +282,24 @@ def surface_words_of(raw_words: set[str]) -> list[str]:
 
 # Case endings a capitalised Ukrainian word may carry: its name key is taken
 # with and without them (Умєрова, Залужного, Гаврилюком → their stems).
-NAME_ENDINGS = ("ого", "ому", "ові", "еві", "ою", "ом", "ем", "им", "ій", "ів", "а", "у", "ю", "і", "е", "и")
+NAME_ENDINGS = (
+    "ого",
+    "ому",
+    "ові",
+    "еві",
+    "ою",
+    "ом",
+    "ем",
+    "им",
+    "ій",
+    "ів",
+    "а",
+    "у",
+    "ю",
+    "і",
+    "е",
+    "и",
+)
 
 
 def name_keys_of(raw_words) -> list[str]:

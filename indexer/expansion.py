@@ -37,7 +37,7 @@ MIN_CYRILLIC_NAME = 4
 # that name in another case.
 _ENDINGS = (
     "", "а", "у", "ю", "ом", "ем", "ові", "еві", "і", "и", "е", "ий", "ого", "ому",
-    "им", "ій", "ої", "ою", "ин", "ина", "ину", "іна", "ій", "ія", "ієм", "ію",
+    "им", "ій", "ої", "ою", "ин", "ина", "ину", "іна", "ія", "ієм", "ію",
 )  # fmt: skip
 
 # How a romanized adjective-like surname ends (-ий, -ій): Zaluzhnyi, Zaluzhny.

@@ -17,7 +17,13 @@ from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL, OPTIMIZE
 
 from . import stopping, store
-from .analysis import name_keys_of, raw_tokens, split_surface_words, surface_words_of, tokens_term_positions
+from .analysis import (
+    name_keys_of,
+    raw_tokens,
+    split_surface_words,
+    surface_words_of,
+    tokens_term_positions,
+)
 from .columns import column_items
 from .companies import Gazetteer, default_gazetteer, joined_text, slugify
 from .duplicates import LEAD_TOKENS, story_hashes

@@ -349,6 +349,7 @@ class _Builder:
         self.expansions: list[Expansion] = []
         self.optional: list[wq.Query] = []  # equivalents the relaxed query adds
         self.in_run: set[int] = set()  # words being built as part of a run
+        self.analysed: dict[str, list] = {}
         self.highlight: set[str] = set()
         self.words: list[str] = []
         self.negated = 0
@@ -562,7 +563,15 @@ class _Builder:
         return value
 
     def analyse(self, text):
-        """Group the analysed terms of ``text`` by position: [(pos, {terms})]."""
+        """Group the analysed terms of ``text`` by position: [(pos, {terms})].
+        Remembered per text: a word is looked at for its query, its glossary
+        match and its name."""
+        known = self.analysed.get(text)
+        if known is None:
+            known = self.analysed[text] = self._analyse(text)
+        return known
+
+    def _analyse(self, text):
         grouped: dict[int, list[str]] = {}
         for t in self.analyzer(text, positions=True, mode="query"):
             alts = grouped.setdefault(t.pos, [])

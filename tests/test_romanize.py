@@ -81,5 +81,7 @@ def test_a_name_key_is_shared_by_the_spellings_of_one_name(english, ukrainian):
 
 
 def test_name_keys_tell_names_apart():
-    keys = {name_key(romanize(w)) for w in ("умєров", "залужний", "гаврилюк", "буданов", "сирський")}
+    keys = {
+        name_key(romanize(w)) for w in ("умєров", "залужний", "гаврилюк", "буданов", "сирський")
+    }
     assert len(keys) == 5

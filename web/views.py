@@ -20,7 +20,7 @@ from indexer.search import MAX_DEPTH, SearchRequest, search
 from . import i18n
 from .engine import live_index
 from .params import MAX_QUERY_STRING, search_request
-from .urls import search_url, toggle_url
+from .urls import STATE, search_url, toggle_url
 
 bp = Blueprint("search", __name__)
 
@@ -150,17 +150,8 @@ def search_page():
         feed_url=search_url(args, path="/search.atom", drop=("sort",)),
         hidden=[
             (k, v)
-            for k in (
-                "company",
-                "lang",
-                "source",
-                "sort",
-                "all",
-                "recency",
-                "collapse",
-                "translate",
-                "ui",
-            )
+            for k in STATE
+            if k not in ("q", "from", "to")  # the box and the date form carry those
             for v in args.getlist(k)
         ],
         date_hidden=[
