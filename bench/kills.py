@@ -126,7 +126,9 @@ class KillTest:
         self.sources.mkdir()
         self.index = work / "ix"
         self.config = work / "defnews.toml"
-        self.config.write_text(f'[index]\npath = "{self.index}"\n[[source]]\npath = "{self.sources}"\n')
+        self.config.write_text(
+            f'[index]\npath = "{self.index}"\n[[source]]\npath = "{self.sources}"\n'
+        )
         self.files: dict[Path, list[str]] = {}
         self.batches = 0
         self.committed: set[str] = set()
@@ -292,7 +294,9 @@ def main(argv=None) -> int:
     figures["slowest exit of a killed run's processes (s)"] = round(max(test.orphan_seconds), 2)
     figures["seconds"] = round(time.monotonic() - started, 1)
     spans = ", ".join(f"{k} {v[0]:.1f}s" for k, v in test.span.items())
-    print(f"kill test: {args.kills} kills, seed {args.seed}, batches of {BATCH_BYTES:,} bytes ({spans})")
+    print(
+        f"kill test: {args.kills} kills, seed {args.seed}, batches of {BATCH_BYTES:,} bytes ({spans})"
+    )
     print(f"| {'figure':<46} | {'value':>7} |\n|{'-' * 48}|{'-' * 9}|")
     for name, value in figures.items():
         flag = "  <- must be 0" if name in MUST_BE_ZERO and value else ""

@@ -25,8 +25,6 @@ from whoosh.util.numeric import byte_to_length
 from .caching import remember
 from .codec import NewsPositions, _LeafMatcher
 
-_NO_POSTINGS = (np.empty(0, np.int64), np.empty(0))
-
 # Field length as Whoosh decodes each stored length byte.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], np.float64)
 
@@ -39,31 +37,62 @@ class Matches:
     scores: np.ndarray  # float64; meaningful where mask is True
 
 
-def evaluate(searcher, query: wq.Query, live: np.ndarray, memo: dict | None = None) -> Matches:
+@dataclass
+class _Sparse:
+    """A clause's matches as sorted, distinct document numbers and their
+    scores. The arrays may be a memo's: never written in place."""
+
+    docs: np.ndarray  # int64
+    scores: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+
+# A combination of clauses stays sparse while it holds at most this share of
+# the index: sorting a few thousand postings costs less than the dense arrays
+# over every document that each nested OR, AND and phrase would otherwise
+# allocate (an expanded query has dozens of them). Broad clauses go dense.
+SPARSE_SHARE = 1 / 8
+
+
+def evaluate(
+    searcher,
+    query: wq.Query,
+    live: np.ndarray,
+    memo: dict | None = None,
+    sparse_limit: int | None = None,
+) -> Matches:
     """Every live document ``query`` matches, with the score Whoosh would give.
 
     ``memo`` (a dict, kept by the caller for one request) remembers each
     term's scored postings, so a second query over the same words — the
     relaxed one after too few matched every word — does not read them again.
+    ``sparse_limit`` (most postings a combination keeps sparse; tests set it
+    to force one path) defaults to SPARSE_SHARE of the index.
     """
-    evaluator = _Evaluator(searcher, len(live), memo)
-    result = evaluator.run(query)
+    if sparse_limit is None:
+        sparse_limit = int(len(live) * SPARSE_SHARE)
+    evaluator = _Evaluator(searcher, len(live), memo, sparse_limit)
+    result = evaluator.dense(evaluator.run(query))
     return Matches(result.mask & live, result.scores)
 
 
 class _Evaluator:
-    def __init__(self, searcher, size: int, memo: dict | None = None):
+    def __init__(self, searcher, size: int, memo: dict | None = None, sparse_limit: int = 0):
         self.searcher = searcher
         self.size = size
         self.memo = {} if memo is None else memo
+        self.sparse_limit = sparse_limit
         self.leaves = searcher.reader().leaf_readers()
         self._lengths: dict[str, np.ndarray] = {}  # per field, for this query
         weighting = searcher.weighting
         self.bm25 = weighting if isinstance(weighting, BM25F) else None
 
-    def run(self, q) -> Matches:
+    def run(self, q) -> Matches | _Sparse:
         if isinstance(q, wq.Term) and self.bm25 is not None:
-            return self.term(q)
+            scored = self.term_scores(q)
+            return _Sparse(*scored) if scored is not None else self.by_whoosh(q)
         if isinstance(q, wq.Or) and not q.scale:
             return self.union(q)
         if isinstance(q, wq.And):
@@ -73,25 +102,23 @@ class _Evaluator:
         if isinstance(q, wq.Sequence) and _step_terms(q, self.searcher.schema) is not None:
             return self.sequence(q)
         if isinstance(q, wq.Not):
-            inner = self.run(q.query)
+            inner = self.dense(self.run(q.query))
             return Matches(~inner.mask, np.ones(self.size))
         if isinstance(q, wq.Every) and q.fieldname in (None, "", "*"):
             return Matches(np.ones(self.size, bool), np.full(self.size, float(q.boost)))
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
-            return self.empty()
+            return _Sparse(*_NO_SCORES)
         return self.by_whoosh(q)
 
     def empty(self) -> Matches:
         return Matches(np.zeros(self.size, bool), np.zeros(self.size))
 
-    def term(self, q: wq.Term) -> Matches:
-        scored = self.term_scores(q)
-        if scored is None:
-            return self.by_whoosh(q)
+    def dense(self, part: Matches | _Sparse) -> Matches:
+        if isinstance(part, Matches):
+            return part
         result = self.empty()
-        docs, scores = scored
-        result.mask[docs] = True
-        result.scores[docs] = scores
+        result.mask[part.docs] = True
+        result.scores[part.docs] = part.scores
         return result
 
     def term_scores(self, q: wq.Term) -> tuple[np.ndarray, np.ndarray] | None:
@@ -109,10 +136,10 @@ class _Evaluator:
         try:
             text = searcher.schema[fieldname].to_bytes(q.text)
         except ValueError:
-            return _NO_POSTINGS
+            return _NO_SCORES
         docs, weights = read_postings(self.leaves, searcher.schema, fieldname, text)
         if not len(docs):
-            return _NO_POSTINGS
+            return _NO_SCORES
         if not searcher.schema[fieldname].scorable:
             # presence only (filters, stopwords): the posting's weight, as
             # Whoosh's WeightScorer gives it, without a Python step per document
@@ -134,86 +161,93 @@ class _Evaluator:
         tf /= norm
         return docs, tf
 
-    def _sparse(self, q) -> tuple[np.ndarray, np.ndarray] | None:
-        """A clause's sparse (documents, scores) when it is a scored term."""
-        if isinstance(q, wq.Term) and self.bm25 is not None:
-            return self.term_scores(q)
-        return None
-
-    def union(self, q: wq.Or) -> Matches:
-        # Folded one clause at a time: a prefix expands to hundreds of terms,
-        # and holding every clause's arrays at once would take gigabytes.
-        result = self.empty()
-        mask, scores = result.mask, result.scores
-        count = np.zeros(self.size, np.int32) if q.minmatch > 1 else None
+    def union(self, q: wq.Or) -> Matches | _Sparse:
+        # Folded one clause at a time once dense: a prefix expands to hundreds
+        # of terms, and holding every clause's arrays would take gigabytes.
+        pending, held, result, count = [], 0, None, None
         for sub in q.subqueries:
-            sparse = self._sparse(sub)
-            if sparse is not None:  # added in place: no dense arrays per term
-                docs, part_scores = sparse
-                mask[docs] = True
-                scores[docs] += part_scores
-                if count is not None:
-                    count[docs] += 1
-                continue
             part = self.run(sub)
-            mask |= part.mask
-            np.add(scores, part.scores, out=scores, where=part.mask)
-            if count is not None:
-                count += part.mask
+            if result is None and isinstance(part, _Sparse) and q.minmatch <= 1:
+                pending.append(part)
+                held += len(part)
+                if held <= self.sparse_limit:
+                    continue
+                part = None  # too many to keep sparse: fold what is held
+            if result is None:
+                result = self.empty()
+                count = np.zeros(self.size, np.int32) if q.minmatch > 1 else None
+                for held_part in pending:
+                    _add_into(result, held_part, count)
+                pending = []
+            if part is not None:
+                _add_into(result, part, count)
+        if result is None:
+            return _scaled(_sparse_union(pending), q.boost)
         if count is not None:  # at least this many must match (Whoosh has no matcher for it)
             result.mask = count >= q.minmatch
-        if q.boost != 1.0:
-            result.scores *= q.boost
-        return result
+        return _scaled(result, q.boost)
 
-    def best_of(self, q: wq.DisjunctionMax) -> Matches:
+    def best_of(self, q: wq.DisjunctionMax) -> Matches | _Sparse:
         """Any clause; the best clause's score plus ``tiebreak`` times the
         others' (Whoosh's own matcher mixes scores of different documents)."""
+        parts = [self.run(sub) for sub in q.subqueries]  # a word's few lemmas
+        if all(isinstance(p, _Sparse) for p in parts) and (
+            sum(map(len, parts)) <= self.sparse_limit
+        ):
+            docs, scores, starts = _merged(parts)
+            best = np.maximum.reduceat(scores, starts) if len(docs) else scores
+            if q.tiebreak:
+                best = best + q.tiebreak * (np.add.reduceat(scores, starts) - best)
+            return _scaled(_Sparse(docs[starts], best), q.boost)
         result = self.empty()
         best, total = result.scores, np.zeros(self.size)
-        for sub in q.subqueries:
-            part = self.run(sub)
+        for part in map(self.dense, parts):
             result.mask |= part.mask
             np.maximum(best, part.scores, out=best, where=part.mask)
             np.add(total, part.scores, out=total, where=part.mask)
         if q.tiebreak:
             best += q.tiebreak * (total - best)
-        if q.boost != 1.0:
-            best *= q.boost
-        return result
+        return _scaled(result, q.boost)
 
-    def intersection(self, q: wq.And) -> Matches:
+    def intersection(self, q: wq.And) -> Matches | _Sparse:
         if not q.subqueries:
-            return self.empty()
+            return _Sparse(*_NO_SCORES)
+        parts = [self.run(sub) for sub in q.subqueries]
+        sparse = [p for p in parts if isinstance(p, _Sparse)]
+        smallest = min(sparse, key=len, default=None)
+        if smallest is not None and len(smallest) <= self.sparse_limit:
+            # the smallest clause's documents, kept where every other matches;
+            # scores summed in clause order, as the dense path sums them
+            docs = smallest.docs
+            for part in parts:
+                if part is not smallest:
+                    docs = docs[_holds(part, docs)]
+            scores = np.zeros(len(docs))
+            for part in parts:
+                scores += _scores_at(part, docs)
+            return _scaled(_Sparse(docs, scores), q.boost)
         result = Matches(np.ones(self.size, bool), np.zeros(self.size))
-        for sub in q.subqueries:
-            sparse = self._sparse(sub)
-            if sparse is not None:
-                docs, part_scores = sparse
+        for part in parts:
+            if isinstance(part, _Sparse):
                 holds = np.zeros(self.size, bool)
-                holds[docs] = True
+                holds[part.docs] = True
                 result.mask &= holds
-                result.scores[docs] += part_scores
-                continue
-            part = self.run(sub)
-            result.mask &= part.mask
-            result.scores += part.scores
-        if q.boost != 1.0:
-            result.scores *= q.boost
-        return result
+                result.scores[part.docs] += part.scores
+            else:
+                result.mask &= part.mask
+                result.scores += part.scores
+        return _scaled(result, q.boost)
 
-    def sequence(self, q: wq.Sequence) -> Matches:
+    def sequence(self, q: wq.Sequence) -> Matches | _Sparse:
         """A phrase: documents holding every step (scored as their sum, as
         Whoosh's span matchers score), kept where the steps occur in order,
         each 1..slop positions after the one before."""
-        result = self.intersection(wq.And(q.subqueries))
-        found = self.in_order(q, np.flatnonzero(result.mask))
-        phrase = np.zeros(self.size, bool)
-        phrase[found] = True
-        result.mask &= phrase
-        if q.boost != 1.0:
-            result.scores *= q.boost
-        return result
+        every = self.intersection(wq.And(q.subqueries))
+        if isinstance(every, Matches):
+            docs = np.flatnonzero(every.mask)
+            every = _Sparse(docs, every.scores[docs])
+        keep = _contains(self.in_order(q, every.docs), every.docs)
+        return _scaled(_Sparse(every.docs[keep], every.scores[keep]), q.boost)
 
     def in_order(self, q: wq.Sequence, candidates: np.ndarray) -> np.ndarray:
         """Which of ``candidates`` (sorted document numbers) hold the steps
@@ -236,9 +270,9 @@ class _Evaluator:
             candidates = _distinct(chain >> 32)
         return candidates
 
-    def by_whoosh(self, q) -> Matches:
-        """Run ``q`` with Whoosh's own matchers, segment by segment."""
-        result = self.empty()
+    def by_whoosh(self, q) -> _Sparse:
+        """Run ``q`` with Whoosh's own matchers, segment by segment (in
+        document order, so the result is sorted)."""
         context = self.searcher.context()
         docs, scores = [], []
         for subsearcher, offset in self.searcher.leaf_searchers():
@@ -247,10 +281,67 @@ class _Evaluator:
                 docs.append(offset + m.id())
                 scores.append(m.score())
                 m.next()
-        if docs:
-            result.mask[docs] = True
-            result.scores[docs] = scores
-        return result
+        return _Sparse(np.array(docs, np.int64), np.array(scores, np.float64))
+
+
+_NO_SCORES = (np.empty(0, np.int64), np.empty(0))
+
+
+def _scaled(part, boost: float):
+    if boost == 1.0:
+        return part
+    if isinstance(part, _Sparse):  # a memo's arrays: scaled into new ones
+        return _Sparse(part.docs, part.scores * boost)
+    part.scores *= boost
+    return part
+
+
+def _add_into(result: Matches, part, count) -> None:
+    if isinstance(part, _Sparse):  # added in place: no dense arrays per term
+        result.mask[part.docs] = True
+        result.scores[part.docs] += part.scores
+        if count is not None:
+            count[part.docs] += 1
+    else:
+        result.mask |= part.mask
+        np.add(result.scores, part.scores, out=result.scores, where=part.mask)
+        if count is not None:
+            count += part.mask
+
+
+def _merged(parts: list[_Sparse]):
+    """The clauses' postings in document order (clause order within a
+    document) and where each document's run starts."""
+    docs = np.concatenate([p.docs for p in parts])
+    scores = np.concatenate([p.scores for p in parts])
+    order = np.argsort(docs, kind="stable")
+    docs, scores = docs[order], scores[order]
+    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1]))) if len(docs) else order
+    return docs, scores, starts
+
+
+def _sparse_union(parts: list[_Sparse]) -> _Sparse:
+    if not parts:
+        return _Sparse(*_NO_SCORES)
+    if len(parts) == 1:
+        return parts[0]
+    docs, scores, starts = _merged(parts)
+    if not len(docs):
+        return _Sparse(*_NO_SCORES)
+    return _Sparse(docs[starts], np.add.reduceat(scores, starts))
+
+
+def _holds(part, docs: np.ndarray) -> np.ndarray:
+    if isinstance(part, _Sparse):
+        return _contains(part.docs, docs)
+    return part.mask[docs]
+
+
+def _scores_at(part, docs: np.ndarray) -> np.ndarray:
+    """``part``'s scores at ``docs``, every one of which it matches."""
+    if isinstance(part, _Sparse):
+        return part.scores[np.searchsorted(part.docs, docs)]
+    return part.scores[docs]
 
 
 # numpy's own unique/isin hash or re-sort their input: ~20 ms for a phrase of

@@ -18,7 +18,6 @@ typed, scored below it, inside the query's own structure.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .analysis import STOPWORDS, index_terms, normalized, raw_tokens
 from .glossary import Concept, default_glossary
@@ -150,14 +149,16 @@ class Glossary:
         return self._equivalents[key]
 
 
-@lru_cache(maxsize=4)
-def _glossary_of(concepts: tuple[Concept, ...]) -> Glossary:
-    return Glossary(concepts)
+_default: list[Glossary] = []  # the last one built
 
 
 def default_lookup() -> Glossary:
-    """The glossary lookup of data/glossary/, built once per process."""
-    return _glossary_of(default_glossary())
+    """The glossary lookup of data/glossary/, built once per change of its
+    files. (Checked by identity: hashing 1,300 concepts a query cost 0.8 ms.)"""
+    concepts = default_glossary()
+    if not _default or _default[0].concepts is not concepts:
+        _default[:] = [Glossary(concepts)]
+    return _default[0]
 
 
 # Names across scripts -----------------------------------------------------------
@@ -171,9 +172,22 @@ class Names:
         self.leaves = reader.leaf_readers() if reader is not None else []
         self._prefixes: dict[str, bool] = {}
 
+    @classmethod
+    def of_reader(cls, reader) -> Names:
+        """One per reader, so the prefixes walked (each a seek into the
+        terms file) are remembered across queries of one generation."""
+        for names in _names_cache:
+            if names.reader is reader:
+                return names
+        names = cls(reader)
+        _names_cache[:] = [names, *_names_cache[: _NAMES_READERS - 1]]
+        return names
+
     def has_prefix(self, prefix: str) -> bool:
         known = self._prefixes.get(prefix)
         if known is None:
+            if len(self._prefixes) >= _MAX_PREFIXES:
+                self._prefixes.clear()
             known = self._prefixes[prefix] = any(
                 next(iter(leaf.expand_prefix(SPELLING_FIELD, prefix)), None) is not None
                 for leaf, _ in self.leaves
@@ -232,6 +246,13 @@ class Names:
                 shown = min(forms, key=len)
                 found.append(Equivalent(shown.title(), (terms,)))
         return _distinct(found)
+
+
+# Readers whose prefix answers are kept (the live generation and the last
+# one), and most prefixes remembered for one.
+_NAMES_READERS = 2
+_MAX_PREFIXES = 200_000
+_names_cache: list[Names] = []
 
 
 def _distinct(found: list[Equivalent]) -> list[Equivalent]:

@@ -17,6 +17,7 @@ and lemmas), so ``howitzers``, ``гаубицями`` and ``Howitzer`` all find 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -95,15 +96,26 @@ def _load_cached(directory: str, stamp: tuple) -> tuple[Concept, ...]:
     return tuple(read_glossary(directory))
 
 
+# Seconds between looks at the glossary files' times (a look costs ~0.2 ms,
+# and every query asks).
+RECHECK_SECONDS = 1.0
+_stamps: dict[str, tuple[float, tuple]] = {}
+
+
 def default_glossary() -> tuple[Concept, ...]:
     """The glossary at $DEFNEWS_GLOSSARY or data/glossary/, read once per
-    change of its files."""
-    directory = Path(os.environ.get(GLOSSARY_ENV) or DEFAULT_DIR)
-    try:
-        stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(directory.glob("*.tsv")))
-    except OSError:
-        stamp = ()
-    return _load_cached(str(directory), stamp)
+    change of its files (noticed within RECHECK_SECONDS)."""
+    directory = str(Path(os.environ.get(GLOSSARY_ENV) or DEFAULT_DIR))
+    now = time.monotonic()
+    checked = _stamps.get(directory)
+    if checked is None or now - checked[0] > RECHECK_SECONDS:
+        try:
+            files = sorted(Path(directory).glob("*.tsv"))
+            stamp = tuple((p.name, p.stat().st_mtime_ns) for p in files)
+        except OSError:
+            stamp = ()
+        checked = _stamps[directory] = (now, stamp)
+    return _load_cached(directory, checked[1])
 
 
 def problems(concepts) -> list[str]:

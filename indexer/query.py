@@ -345,7 +345,7 @@ class _Builder:
         self.gazetteer = gazetteer
         self.stopwords = stopwords  # match words that are stopwords, as written
         self.glossary = default_lookup() if translate else None
-        self.names = Names(reader) if translate else None
+        self.names = Names.of_reader(reader) if translate else None
         self.expansions: list[Expansion] = []
         self.optional: list[wq.Query] = []  # equivalents the relaxed query adds
         self.in_run: set[int] = set()  # words being built as part of a run
