@@ -138,10 +138,10 @@ import os, sys, time
 from indexer import store
 with store.writer_lock(sys.argv[1]):
     child = os.fork()
-    if child == 0:
+    if child == 0:  # the child says its pid once fork() has returned in it,
+        print(os.getpid(), flush=True)  # so its at-fork hook has run
         time.sleep(60)
         os._exit(0)
-    print(child, flush=True)
     time.sleep(60)
 """
 
