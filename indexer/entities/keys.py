@@ -1,0 +1,72 @@
+"""The keys a word is matched by: its index terms, its surface form and,
+for Cyrillic words the dictionary does not know, an ending-stripped stem.
+
+Foreign names are mostly unknown to the dictionary and its predictor guesses
+their lemmas poorly (``Сааба`` → сааба), so the crude key joins their case
+forms. Every key is cached per raw token: indexing already analysed it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..analysis import STOPWORDS, index_terms, normalized, token_index_terms
+from ..morphology import CACHE_SIZE, is_known_word
+from ..normalize import is_cyrillic, normalize_word
+
+# Case endings stripped from Cyrillic words for the ending-stripped key.
+_ENDINGS = sorted(
+    "ами ями ові еві єві ом ем єм ою ею єю ах ях ів їв ам ям а я у ю і ї и е о".split(),
+    key=len,
+    reverse=True,
+)
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def ending_key(word: str) -> str | None:
+    """The ending-stripped key of a Cyrillic word the dictionary does not know
+    (``Сааба`` → ``~сааб``); known words inflect through their lemmas."""
+    if not word or not is_cyrillic(word[0]) or is_known_word(word):
+        return None
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return "~" + word[: -len(ending)]
+    return "~" + word
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def token_keys(raw: str, compound: bool) -> frozenset[str]:
+    """Keys of a word: index terms (lemmas, stems), ``=surface`` and the
+    ending-stripped key."""
+    terms = token_index_terms(raw, compound)  # cached: indexing made them
+    if not terms:
+        return frozenset()  # a stopword
+    word = normalized(raw)
+    ending = ending_key(word)
+    return frozenset((*terms, "=" + word, *((ending,) if ending else ())))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def surface_keys(raw: str, compound: bool) -> frozenset[str]:
+    """Keys of an ambiguous alias's word when its kind matches those by
+    surface form, not lemma (English stems stay: "Palantir's" matches)."""
+    word = normalize_word(raw)
+    if word in STOPWORDS:
+        return frozenset()
+    keys = {"=" + word}
+    if ending := ending_key(word):
+        keys.add(ending)
+    if not is_cyrillic(word[:1]):
+        keys.update(index_terms(word, compound))
+    return frozenset(keys)
+
+
+def joined_text(*texts: str) -> str:
+    """An article's texts as one, for detection (title and body are one
+    article: an alias in one is confirmed by a signal in the other)."""
+    return "\n\n".join(t for t in texts if t)
+
+
+def slugify(name: str) -> str:
+    return _SLUG.sub("-", name.lower()).strip("-")

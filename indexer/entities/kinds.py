@@ -1,0 +1,51 @@
+"""The kinds of entity defnews tags articles with, each a gazetteer file.
+
+A kind is all that differs between companies and weapon systems: where its
+file is, what its TOML tables and cue lists are called, which index field
+holds its tags. A third kind is a data file and one more :class:`Kind`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # "company": the facet's and the query prefix's name
+    table: str  # the TOML array of tables: [[company]]
+    field: str  # the index field (and facet column) of its ids
+    default_path: Path
+    path_env: str  # the environment variable naming another file
+    adjacent_cues: str  # [cues] list: words that confirm an ambiguous alias beside it
+    strong_cues: str = ""  # [cues] list: words that confirm even a phrase alias
+    # Ambiguous Cyrillic aliases match their surface form only: "Південне"
+    # the design bureau is not "Південна залізниця". Weapon names inflect
+    # ("з Леопардами") and a class word usually stands beside them.
+    ambiguous_by_surface: bool = False
+
+
+COMPANIES = Kind(
+    name="company",
+    table="company",
+    field="companies",
+    default_path=DATA / "companies.toml",
+    path_env="DEFNEWS_COMPANIES",
+    adjacent_cues="company_words",
+    strong_cues="legal_forms",
+    ambiguous_by_surface=True,
+)
+
+SYSTEMS = Kind(
+    name="system",
+    table="system",
+    field="systems",
+    default_path=DATA / "systems.toml",
+    path_env="DEFNEWS_SYSTEMS",
+    adjacent_cues="class_words",
+)
+
+KINDS = (COMPANIES, SYSTEMS)
