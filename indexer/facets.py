@@ -28,11 +28,20 @@ COLUMNS_FILE = "facets.pickle"
 
 # Facets as the API names them, and the field each is read from ("year" is
 # derived from "month").
-FACET_FIELDS = {"company": "companies", "lang": "lang", "source": "source", "month": "month"}
+FACET_FIELDS = {
+    "company": "companies",
+    "system": "systems",
+    "class": "classes",
+    "lang": "lang",
+    "source": "source",
+    "month": "month",
+}
+# Facets whose column holds several comma-separated values per document.
+MULTI_VALUED = frozenset({"company", "system", "class"})
 # Values a facet lists unless asked for more.
 DEFAULT_FACET_SIZE = 10
 # Bumped when the pickled layout changes, so older files are read afresh.
-_LAYOUT = 4
+_LAYOUT = 5
 # The layout before the lead's SimHash (one hash per document), read still.
 _LAYOUT_WHOLE_ONLY = 3
 
@@ -197,6 +206,6 @@ def _split(facet: str, raw) -> list[str]:
         raw = raw.decode("utf-8")
     if not raw:
         return []
-    if facet == "company":
+    if facet in MULTI_VALUED:
         return [v for v in raw.split(",") if v]
     return [raw]

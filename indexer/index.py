@@ -25,8 +25,8 @@ from .analysis import (
     tokens_term_positions,
 )
 from .columns import column_items
-from .companies import Gazetteer, default_gazetteer, joined_text, slugify
 from .duplicates import LEAD_TOKENS, story_hashes
+from .entities import SYSTEMS, Gazetteer, default_gazetteer, joined_text, slugify
 from .errors import DefnewsError, IndexMissingError
 from .facets import save_columns
 from .ingest import Article, Problem
@@ -37,7 +37,7 @@ from .writer import news_writer
 
 # Bump when analysis, schema or postings format changes so old indexes ask
 # for a rebuild.
-ANALYSIS_VERSION = 7
+ANALYSIS_VERSION = 8
 
 # Where the index lives unless --index or $DEFNEWS_INDEX says otherwise.
 DEFAULT_INDEX_DIR = os.path.join("data", "index")
@@ -147,6 +147,7 @@ def update_index(
     lock: bool = True,
     wait: float = 0.0,
     parallel: bool = False,
+    systems: Gazetteer | None = None,
 ) -> IndexReport:
     """Add new and changed articles, remove ``delete_ids``; with ``rebuild``,
     start from empty.
@@ -157,16 +158,18 @@ def update_index(
     (the reindex job keeps its file state there). With ``lock`` the writer
     lock is taken first (waiting up to ``wait`` seconds; LockedError after).
     ``parallel`` uses a writer process per core (for large inputs).
-    Companies are detected with ``gazetteer`` (default: data/companies.toml).
+    Companies are detected with ``gazetteer`` (default: data/companies.toml),
+    weapon systems with ``systems`` (default: data/systems.toml).
     """
     if lock:
         with store.writer_lock(index_dir, wait):
             return update_index(
                 index_dir, records, rebuild, progress, gazetteer, delete_ids, meta,
-                lock=False, parallel=parallel,
+                lock=False, parallel=parallel, systems=systems,
             )  # fmt: skip
     started = time.monotonic()
     gazetteer = gazetteer or default_gazetteer()
+    systems = systems or default_gazetteer(SYSTEMS)
     base = None if rebuild else store.current_generation(index_dir)
     base_meta = store.read_meta(base) if base else {}
     if base is not None:
@@ -186,10 +189,15 @@ def update_index(
         workers = None
         if parallel:  # even on one core: the worker bounds its memory
             workers = ParallelWriter(
-                gen, procs, WRITER_LIMIT_MB // procs, partial(_build_document, gazetteer=gazetteer)
+                gen,
+                procs,
+                WRITER_LIMIT_MB // procs,
+                partial(_build_document, gazetteer=gazetteer, systems=systems),
             )
         try:
-            changed = _write_records(writer, workers, records, known, report, progress, gazetteer)
+            changed = _write_records(
+                writer, workers, records, known, report, progress, (gazetteer, systems)
+            )
             for doc_id in delete_ids:
                 if doc_id in known:
                     writer.delete_by_term("id", doc_id)
@@ -232,7 +240,7 @@ def _without_time(meta: dict) -> dict:
     return {k: v for k, v in meta.items() if k not in ("built", "documents", "manifest")}
 
 
-def _write_records(writer, workers, records, known, report, progress, gazetteer) -> bool:
+def _write_records(writer, workers, records, known, report, progress, gazetteers) -> bool:
     """Add new and changed articles; with ``workers``, they build and write
     the documents while this process deletes the versions they replace."""
     changed = False
@@ -244,7 +252,7 @@ def _write_records(writer, workers, records, known, report, progress, gazetteer)
             report.rejected += record.rejected
             continue
         # A changed gazetteer changes every hash: articles are tagged anew.
-        digest = f"{record.content_hash()}:{gazetteer.digest}"
+        digest = ":".join([record.content_hash(), *(g.digest for g in gazetteers)])
         previous = known.get(record.id)
         if previous == digest:
             report.unchanged += 1
@@ -257,18 +265,21 @@ def _write_records(writer, workers, records, known, report, progress, gazetteer)
         if workers is not None:
             workers.add(record, digest)
         else:
-            writer.add_document(**_build_document(record, digest, gazetteer))
+            writer.add_document(**_build_document(record, digest, *gazetteers))
         known[record.id] = digest
         changed = True
     return changed
 
 
-def _build_document(article: Article, digest: str, gazetteer: Gazetteer) -> dict:
-    # One tokenizer pass over the article serves its terms and its companies.
+def _build_document(
+    article: Article, digest: str, gazetteer: Gazetteer, systems: Gazetteer
+) -> dict:
+    # One tokenizer pass over the article serves its terms and its entities.
     text = joined_text(article.title, article.body)
     tokens = list(raw_tokens(text))
     in_title = bisect_left(tokens, len(article.title), key=itemgetter(2)) if article.title else 0
     companies = tag_companies(article, gazetteer, text, tokens)
+    entities = {"companies": companies, **tag_systems(systems, text, tokens)}
     seen: set[str] = set()
     title = tokens_term_positions(tokens[:in_title], 0, seen)
     body_tokens = tokens[in_title:]
@@ -276,7 +287,7 @@ def _build_document(article: Article, digest: str, gazetteer: Gazetteer) -> dict
     # only a long body's lead is evidence of a story (feeds' short boilerplate
     # summaries are alike across stories)
     lead = {t[0] for t in body_tokens[:LEAD_TOKENS]} if len(body_tokens) > LEAD_TOKENS else ()
-    return _document(article, digest, companies, title, body, seen, lead)
+    return _document(article, digest, entities, title, body, seen, lead)
 
 
 def tag_companies(
@@ -300,7 +311,14 @@ def tag_companies(
     return ids
 
 
-def _document(article: Article, digest: str, companies, title, body, seen, lead) -> dict:
+def tag_systems(systems: Gazetteer, text: str, tokens) -> dict[str, list[str]]:
+    """The systems the text names (a variant with its family) and their classes."""
+    ids = systems.detect_in(text, tokens)
+    classes = dict.fromkeys(c for c in (systems.entities[i].category for i in ids) if c)
+    return {"systems": ids, "classes": list(classes)}
+
+
+def _document(article: Article, digest: str, entities, title, body, seen, lead) -> dict:
     words, stops = split_surface_words(seen)
     doc = {
         "id": article.id,
@@ -316,7 +334,7 @@ def _document(article: Article, digest: str, companies, title, body, seen, lead)
         "names": name_keys_of(seen),
         "lang": article.lang,
         "source": article.source,
-        "companies": ",".join(companies),
+        **{field: ",".join(ids) for field, ids in entities.items()},
         "content_hash": digest,
         "origin": article.origin,
     }

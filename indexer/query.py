@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .analysis import STOPWORD_MARK, STOPWORDS, normalized, raw_tokens
+from .entities import SYSTEMS, default_gazetteer
 from .errors import QueryError
 from .expansion import Equivalent, Names, company_equivalents, default_lookup
 from .ingest.article import LANGUAGES, valid_unicode
@@ -40,8 +41,9 @@ from .normalize import normalize_word
 from .schema import SPELLING_FIELD, STOPWORDS_FIELD, TEXT_FIELDS
 
 # Fields that filter rather than match words: company:rheinmetall,
-# published:2024, published:[2024-01 TO 2024-06], lang:uk, source:"…".
-FILTER_FIELDS = ("company", "published", "lang", "source")
+# system:himars, class:"air defense", published:2024,
+# published:[2024-01 TO 2024-06], lang:uk, source:"…".
+FILTER_FIELDS = ("company", "system", "class", "published", "lang", "source")
 
 # Longest query text accepted (characters); longer is a user error, not a search.
 MAX_QUERY_CHARS = 1000
@@ -284,20 +286,23 @@ class CompiledQuery:
 
 
 def compile_query(
-    text: str, schema, reader=None, gazetteer=None, translate: bool = False
+    text: str, schema, reader=None, gazetteer=None, translate: bool = False, systems=None
 ) -> CompiledQuery:
     """Parse ``text`` and build the Whoosh query; raise QueryError if empty.
 
     ``reader`` (an index reader) lets ``word*`` expand over indexed words and
-    ``source:`` match case-insensitively; ``gazetteer`` resolves ``company:``.
+    ``source:`` match case-insensitively; ``gazetteer`` resolves ``company:``,
+    ``systems`` (default: data/systems.toml) ``system:`` and ``class:``.
     ``translate`` adds each recognised word's equivalents in the other language.
     """
     tree = parse(text)
-    builder = _Builder(schema, reader, gazetteer, translate=translate)
+    builder = _Builder(schema, reader, gazetteer, translate=translate, systems=systems)
     q = builder.build(tree) if tree is not None else None
     stopwords_only = False
     if tree is not None and not builder.highlight:  # no word to find, unless stopwords
-        with_stopwords = _Builder(schema, reader, gazetteer, stopwords=True, translate=translate)
+        with_stopwords = _Builder(
+            schema, reader, gazetteer, stopwords=True, translate=translate, systems=systems
+        )
         q_with = with_stopwords.build(tree)
         if with_stopwords.highlight:
             q, builder, stopwords_only = q_with, with_stopwords, True
@@ -339,10 +344,11 @@ def _relaxed(tree, built: dict, parts: dict, extra: list) -> wq.Query | None:
 
 
 class _Builder:
-    def __init__(self, schema, reader, gazetteer, stopwords=False, translate=False):
+    def __init__(self, schema, reader, gazetteer, stopwords=False, translate=False, systems=None):
         self.analyzer = schema[TEXT_FIELDS[-1]].analyzer
         self.reader = reader
         self.gazetteer = gazetteer
+        self._systems = systems
         self.stopwords = stopwords  # match words that are stopwords, as written
         self.glossary = default_lookup() if translate else None
         self.names = Names.of_reader(reader) if translate else None
@@ -551,7 +557,24 @@ class _Builder:
             if company is None:
                 raise QueryError(f"unknown company {value!r}; `defnews companies` lists them")
             return wq.Term("companies", company)
+        if name == "system":
+            system = self.systems.resolve(value)
+            if system is None:
+                raise QueryError(f"unknown system {value!r}; `defnews systems` lists them")
+            return wq.Term("systems", system)
+        if name == "class":
+            class_id = self.systems.resolve_class(value)
+            if class_id is None:
+                known = ", ".join(sorted(self.systems.classes))
+                raise QueryError(f"unknown system class {value!r}; use one of: {known}")
+            return wq.Term("classes", class_id)
         return wq.Term("source", self.source_named(value))
+
+    @property
+    def systems(self):
+        if self._systems is None:
+            self._systems = default_gazetteer(SYSTEMS)
+        return self._systems
 
     def source_named(self, value):
         """The indexed source whose name equals ``value`` ignoring case."""

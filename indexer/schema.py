@@ -76,6 +76,9 @@ def news_schema() -> fields.Schema:
         lang=fields.ID(stored=True, sortable=True),
         source=fields.ID(stored=True, sortable=True),
         companies=fields.KEYWORD(stored=True, commas=True, sortable=True),
+        # weapon systems named (a variant with its family) and their classes
+        systems=fields.KEYWORD(stored=True, commas=True, sortable=True),
+        classes=fields.KEYWORD(stored=True, commas=True, sortable=True),
         # sha256 of the article's content: re-indexing unchanged input is a no-op.
         content_hash=fields.ID(stored=True, sortable=True),
         # The file the article came from, so a vanished file's articles can go.

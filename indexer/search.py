@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .companies import Gazetteer, default_gazetteer
 from .duplicates import group_similar
+from .entities import SYSTEMS, Gazetteer, default_gazetteer
 from .errors import QueryError
 from .evaluate import evaluate
 from .facets import DEFAULT_FACET_SIZE, facet_columns
@@ -19,7 +19,7 @@ from .snippets import MatchedWords, make_snippet
 from .suggest import suggest_query
 
 SORTS = ("relevance", "newest", "oldest")
-FACET_NAMES = ("company", "lang", "year", "month", "source")
+FACET_NAMES = ("company", "system", "class", "lang", "year", "month", "source")
 # Facets a request can filter on, and the ones whose counts the date filter
 # leaves alone (disjunctive counting: a facet ignores its own filter).
 _DATE_FACETS = ("year", "month")
@@ -54,6 +54,8 @@ class SearchRequest:
 
     query: str = ""
     companies: tuple[str, ...] = ()
+    systems: tuple[str, ...] = ()  # ids or any alias ("Хаймарс")
+    classes: tuple[str, ...] = ()  # class ids or names ("air defense", "ППО")
     langs: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     date_from: str | None = None
@@ -83,6 +85,7 @@ class Hit:
     lang: str
     source: str
     companies: list[str]
+    systems: list[str]
     score: float | None  # None when sorted by date
     snippet: str  # escaped HTML; matched words in <mark>
     # near copies of this story (other outlets), folded under it: id, url, title, source
@@ -118,14 +121,18 @@ class SearchPage:
         return asdict(self)
 
 
-def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> SearchPage:
+def search(
+    ix, request: SearchRequest, gazetteer: Gazetteer | None = None, systems: Gazetteer | None = None
+) -> SearchPage:
     """Run ``request`` against an open index and return one page of hits.
 
     An empty query browses: every article passing the filters, newest first.
+    ``gazetteer`` and ``systems`` (default: data/) name companies and systems.
     """
     _validate(request)
     gazetteer = gazetteer or default_gazetteer()
-    selected_values = _selected_values(request, gazetteer)
+    systems = systems or default_gazetteer(SYSTEMS)
+    selected_values = _selected_values(request, gazetteer, systems)
     date_range = _date_range(request.date_from, request.date_to)
     searcher = shared_searcher(ix)
     reader = searcher.reader()
@@ -138,7 +145,7 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
         base = columns.live
     else:
         compiled = compile_query(
-            request.query, searcher.schema, reader, gazetteer, translate=request.translate
+            request.query, searcher.schema, reader, gazetteer, request.translate, systems
         )
         memo: dict = {}  # terms scored once for the strict and the relaxed query
         matches = evaluate(searcher, compiled.query, columns.live, memo)
@@ -162,7 +169,7 @@ def search(ix, request: SearchRequest, gazetteer: Gazetteer | None = None) -> Se
         # a keyword query: articles with every word stay on top
         rank_by = rank_by + every_word * (rank_by.max(initial=0) + 1)
     facets = (
-        _facets(columns, base, allowed, selected_values, request, gazetteer)
+        _facets(columns, base, allowed, selected_values, request, (gazetteer, systems))
         if request.facets
         else {name: [] for name in FACET_NAMES}
     )
@@ -257,16 +264,22 @@ def _validate(request: SearchRequest) -> None:
         raise QueryError(f"facet size must be between 1 and {MAX_FACET_SIZE}")
 
 
-def _selected_values(request: SearchRequest, gazetteer: Gazetteer) -> dict[str, list[str]]:
+def _selected_values(request: SearchRequest, gazetteer, systems) -> dict[str, list[str]]:
     selected = {}
-    if request.companies:
+    for facet, names, resolve, listing in (
+        ("company", request.companies, gazetteer.resolve, "`defnews companies` lists them"),
+        ("system", request.systems, systems.resolve, "`defnews systems` lists them"),
+        ("class", request.classes, systems.resolve_class, "one of: " + ", ".join(systems.classes)),
+    ):
         ids = []
-        for name in request.companies:
-            company = gazetteer.resolve(name)
-            if company is None:
-                raise QueryError(f"unknown company {name!r}; `defnews companies` lists them")
-            ids.append(company)
-        selected["company"] = ids
+        for name in names:
+            found = resolve(name)
+            if found is None:
+                what = "system class" if facet == "class" else facet
+                raise QueryError(f"unknown {what} {name!r}; {listing}")
+            ids.append(found)
+        if ids:
+            selected[facet] = ids
     if request.langs:
         selected["lang"] = list(request.langs)
     if request.sources:
@@ -294,7 +307,7 @@ def _intersect(base: np.ndarray, masks) -> np.ndarray:
     return result
 
 
-def _facets(columns, base, allowed, selected_values, request, gazetteer):
+def _facets(columns, base, allowed, selected_values, request, gazetteers):
     """Counts over all matches; each facet ignores its own filter."""
     facets = {}
     for name in FACET_NAMES:
@@ -310,14 +323,18 @@ def _facets(columns, base, allowed, selected_values, request, gazetteer):
             shown += [vc for vc in counts[request.facet_size :] if vc[0] in chosen]
             counts = shown
         facets[name] = [
-            FacetValue(v, _label(name, v, request.ui_lang, gazetteer), c) for v, c in counts
+            FacetValue(v, _label(name, v, request.ui_lang, *gazetteers), c) for v, c in counts
         ]
     return facets
 
 
-def _label(facet: str, value: str, ui_lang: str, gazetteer: Gazetteer) -> str:
+def _label(facet: str, value: str, ui_lang: str, gazetteer, systems) -> str:
     if facet == "company":
         return gazetteer.label(value, ui_lang)
+    if facet == "system":
+        return systems.label(value, ui_lang)
+    if facet == "class":
+        return systems.class_label(value, ui_lang)
     if facet == "lang":
         return LANGUAGE_LABELS.get(ui_lang, LANGUAGE_LABELS["en"]).get(value, value)
     return value
@@ -381,6 +398,7 @@ def _hit(stored, score, known: MatchedWords | None, similar: list[dict]) -> Hit:
         lang=stored.get("lang", ""),
         source=stored.get("source", ""),
         companies=[c for c in (stored.get("companies") or "").split(",") if c],
+        systems=[c for c in (stored.get("systems") or "").split(",") if c],
         score=round(score, 4) if score is not None else None,
         snippet=make_snippet(body or stored.get("title", ""), known) if known else "",
         similar=similar,

@@ -21,11 +21,12 @@ HIT_KEYS = {
     "lang",
     "source",
     "companies",
+    "systems",
     "score",
     "snippet",
     "similar",
 }
-FACETS = {"company", "lang", "year", "month", "source"}
+FACETS = {"company", "system", "class", "lang", "year", "month", "source"}
 
 
 @pytest.fixture

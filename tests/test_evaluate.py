@@ -11,7 +11,7 @@ from conftest import CORPUS_DIR, ROOT
 from whoosh import query as wq
 
 from indexer import codec
-from indexer.companies import default_gazetteer
+from indexer.entities import default_gazetteer
 from indexer.evaluate import evaluate, read_postings
 from indexer.facets import facet_columns
 from indexer.index import open_index, update_index
@@ -241,6 +241,7 @@ def test_buffered_writer_writes_what_whoosh_writes(tmp_path, blocklimit):
     from whoosh.writing import SegmentWriter
 
     from indexer.codec import NewsCodec
+    from indexer.entities import SYSTEMS
     from indexer.index import _build_document
     from indexer.schema import news_schema
     from indexer.writer import news_writer
@@ -249,6 +250,7 @@ def test_buffered_writer_writes_what_whoosh_writes(tmp_path, blocklimit):
         a for a in read_inputs(find_inputs([str(CORPUS_DIR)])) if not isinstance(a, Problem)
     ]
     halves = articles[: len(articles) // 2], articles[len(articles) // 2 :]
+    systems = default_gazetteer(SYSTEMS)
     built = {}
     for ours in (True, False):
         folder = tmp_path / ("ours" if ours else "whoosh")
@@ -262,7 +264,9 @@ def test_buffered_writer_writes_what_whoosh_writes(tmp_path, blocklimit):
             else:
                 writer = SegmentWriter(ix, codec=codec, compound=False)
             for article in half:
-                writer.add_document(**_build_document(article, "digest", default_gazetteer()))
+                writer.add_document(
+                    **_build_document(article, "digest", default_gazetteer(), systems)
+                )
             writer.commit(optimize=n == 1)
             states.append(_every_posting(ix))
         built[ours] = states

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import CORPUS_DIR, SAMPLE
 
-from indexer.companies import default_gazetteer
+from indexer.entities import COMPANIES, SYSTEMS, default_gazetteer
 from indexer.errors import QueryError
 from indexer.search import SearchRequest, search
 
@@ -21,7 +21,7 @@ ALL = 1000  # facet size that lists every value
 
 def read_articles(*paths):
     """The input files parsed with plain json: no engine code but the detector."""
-    gazetteer = default_gazetteer()
+    gazetteer, systems = default_gazetteer(COMPANIES), default_gazetteer(SYSTEMS)
     articles = []
     for path in paths:
         files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
@@ -32,6 +32,8 @@ def read_articles(*paths):
                 a.setdefault("body", "")
                 a["month"] = _month(a.get("published"))
                 a["companies"] = gazetteer.detect(a["title"], a["body"])
+                a["systems"] = systems.detect(a["title"], a["body"])
+                a["classes"] = {systems.entities[s].category for s in a["systems"]}
                 a.setdefault("lang", "uk" if "ї" in a["body"] or "і" in a["body"] else "en")
                 articles.append(a)
     return articles
@@ -51,9 +53,12 @@ def _month(value):
 
 
 def recount(articles):
-    counts = {name: Counter() for name in ("company", "lang", "source", "year", "month")}
+    names = ("company", "system", "class", "lang", "source", "year", "month")
+    counts = {name: Counter() for name in names}
     for a in articles:
         counts["company"].update(a["companies"])
+        counts["system"].update(a["systems"])
+        counts["class"].update(a["classes"])
         counts["lang"][a["lang"]] += 1
         counts["source"][a["source"]] += 1
         if a["month"]:

@@ -240,11 +240,11 @@ def test_one_token_pass_gives_what_separate_passes_give():
     from conftest import CORPUS_DIR
 
     from indexer.analysis import surface_words, term_positions
-    from indexer.companies import default_gazetteer
+    from indexer.entities import COMPANIES, SYSTEMS, default_gazetteer
     from indexer.index import _build_document
     from indexer.ingest import Problem
 
-    gazetteer = default_gazetteer()
+    gazetteer, systems = default_gazetteer(COMPANIES), default_gazetteer(SYSTEMS)
     articles = [a for a in read_inputs(find_inputs([CORPUS_DIR])) if not isinstance(a, Problem)]
     first = articles[0]
     articles += [
@@ -253,9 +253,10 @@ def test_one_token_pass_gives_what_separate_passes_give():
         replace(first, title="Rheinmetall і дрон-камікадзе", body="155-мм снаряди"),
     ]
     for article in articles:
-        doc = _build_document(article, "digest", gazetteer)
+        doc = _build_document(article, "digest", gazetteer, systems)
         assert doc["title"] == term_positions(article.title)
         assert doc["body"] == term_positions(article.body)
         assert doc["words"] == surface_words(article.title, article.body)
         detected = gazetteer.detect(article.title, article.body)
         assert [c for c in doc["companies"].split(",") if c in detected] == detected
+        assert doc["systems"] == ",".join(systems.detect(article.title, article.body))
