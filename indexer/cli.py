@@ -136,6 +136,20 @@ def _progress_bar(files):
     help="Only articles naming this company (id or any alias; repeatable, OR-ed).",
 )
 @click.option(
+    "--system",
+    "systems",
+    multiple=True,
+    metavar="NAME",
+    help="Only articles naming this weapon system (id or any alias; repeatable, OR-ed).",
+)
+@click.option(
+    "--class",
+    "classes",
+    multiple=True,
+    metavar="CLASS",
+    help='Only articles naming a system of this class ("air defense", mlrs, ППО; repeatable).',
+)
+@click.option(
     "--lang",
     "langs",
     multiple=True,
@@ -184,6 +198,8 @@ def _progress_bar(files):
 def search_command(
     words,
     companies,
+    systems,
+    classes,
     langs,
     sources,
     date_from,
@@ -200,7 +216,8 @@ def search_command(
     index_dir,
 ):
     """Search the index. Words are ANDed; "phrases", OR, NOT/-word, title:word,
-    word*, company:NAME and published:[2024-01 TO 2024-06] work too. When
+    word*, company:NAME, system:NAME, class:"air defense" and
+    published:[2024-01 TO 2024-06] work too. When
     fewer than 10 articles hold every word, articles holding some of them
     follow (unless --all-words). Words and phrases the glossary knows, names
     and companies also search their equivalents in the other language
@@ -212,6 +229,8 @@ def search_command(
     request = SearchRequest(
         query=" ".join(words),
         companies=companies,
+        systems=systems,
+        classes=classes,
         langs=langs,
         sources=sources,
         date_from=date_from,
@@ -264,15 +283,29 @@ def _print_hits(result):
         click.echo(f"{n:>3}. {date}  {hit.source}  [{hit.lang}]")
         click.echo(f"     {hit.title}")
         click.echo(f"     {_one_line(snippet_text(hit.snippet))}")
+        if named := _entity_labels(hit):
+            click.echo(f"     {named}")
         if hit.url:
             click.echo(f"     {hit.url}")
-    for name in ("company", "lang", "year", "source"):
+    for name in ("company", "system", "class", "lang", "year", "source"):
         values = result.facets.get(name) or []
         if values:
             listed = " · ".join(f"{v.label} {v.count}" for v in values[:8])
             click.echo(f"{name:>8}: {listed}")
     shown = f"{first + 1}–{first + len(result.hits)} of " if result.hits else ""
     click.echo(f"{shown}{result.total} results for {result.query!r}", err=True)
+
+
+def _entity_labels(hit) -> str:
+    """The hit's companies, then its systems, by name: "Rheinmetall · HIMARS, M777"."""
+    from .entities import COMPANIES, SYSTEMS, default_gazetteer
+
+    parts = []
+    for kind, ids in ((COMPANIES, hit.companies), (SYSTEMS, hit.systems)):
+        if ids:
+            gazetteer = default_gazetteer(kind)
+            parts.append(", ".join(gazetteer.label(i) for i in ids))
+    return " · ".join(parts)
 
 
 def _one_line(text, width=160):
@@ -410,33 +443,51 @@ def serve_command(host, port, workers, index_dir):
 @index_option
 def companies_command(as_json, index_dir):
     """List the company gazetteer: id, names, aliases, articles tagged."""
-    from .companies import default_gazetteer
+    from .entities import COMPANIES
+
+    _list_entities(COMPANIES, as_json, index_dir)
+
+
+@cli.command("systems")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@index_option
+def systems_command(as_json, index_dir):
+    """List the weapon-system gazetteer: id, names, class, family, makers,
+    aliases, articles tagged."""
+    from .entities import SYSTEMS
+
+    _list_entities(SYSTEMS, as_json, index_dir)
+
+
+def _list_entities(kind, as_json, index_dir):
+    from .entities import default_gazetteer
     from .facets import facet_columns
 
-    gazetteer = default_gazetteer()
+    try:
+        gazetteer = default_gazetteer(kind)
+    except DefnewsError as e:
+        _fail(str(e))
     tagged = {}
     try:
         ix = open_index(index_dir_from(index_dir))
         with ix.reader() as reader:
-            tagged = facet_columns(ix, reader).facets["company"].counts()
+            tagged = facet_columns(ix, reader).facets[kind.name].counts()
     except DefnewsError:
         pass  # no index yet: the list still shows
-    rows = [
-        {
-            "id": c.id,
-            "name_en": c.name_en,
-            "name_uk": c.name_uk,
-            "aliases": len(c.aliases),
-            "documents": tagged.get(c.id, 0),
-        }
-        for c in sorted(gazetteer.companies.values(), key=lambda c: c.id)
-    ]
+    rows = []
+    for e in sorted(gazetteer.entities.values(), key=lambda e: e.id):
+        row = {"id": e.id, "name_en": e.name_en, "name_uk": e.name_uk}
+        if e.category:
+            row.update(class_=e.category, family=e.family or None, makers=list(e.makers))
+        row.update(aliases=len(e.aliases), documents=tagged.get(e.id, 0))
+        rows.append({k.rstrip("_"): v for k, v in row.items()})
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
+        what = f"{r['class']:<20} " if "class" in r else ""
         click.echo(
-            f"{r['id']:<26} {r['name_en']:<30} {r['name_uk']:<34} "
+            f"{r['id']:<26} {r['name_en']:<30} {r['name_uk']:<34} {what}"
             f"{r['aliases']:>3} aliases {r['documents']:>6} articles"
         )
 
