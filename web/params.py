@@ -23,6 +23,8 @@ def search_request(args, ui: str, per_page: int, facet_size: int) -> SearchReque
     return SearchRequest(
         query=args.get("q", ""),
         companies=_values(args, "company"),
+        systems=_values(args, "system"),
+        classes=_values(args, "class"),
         langs=_values(args, "lang"),
         sources=_values(args, "source"),
         date_from=args.get("from") or None,

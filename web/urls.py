@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 STATE = (
     "q",
     "company",
+    "system",
+    "class",
     "lang",
     "source",
     "from",

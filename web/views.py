@@ -6,16 +6,17 @@ from __future__ import annotations
 import math
 import re
 import time
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from indexer.companies import default_gazetteer
 from indexer.complete import complete
+from indexer.entities import COMPANIES, SYSTEMS, default_gazetteer
 from indexer.errors import IndexMissingError, QueryError
-from indexer.search import MAX_DEPTH, SearchRequest, search
+from indexer.profiles import MAX_ENTITY_ID, most_covered, profile
+from indexer.search import MAX_DEPTH, FacetValue, SearchRequest, search
 
 from . import i18n
 from .engine import live_index
@@ -92,14 +93,119 @@ def inject_ui():
     }
 
 
+# Most covered companies and systems the home page links.
+HOME_ENTITIES = 12
+
+
 @bp.get("/")
 def home():
     ui = ui_language()
     try:
         stats = live_index().stats()
+        ix = live_index().get()
     except IndexMissingError:
         return render_template("index.html", holds=None, examples=_examples(ui)), 503
-    return render_template("index.html", holds=_holds(stats, ui), examples=_examples(ui))
+    covered = {
+        kind: [
+            {
+                "label": link.label,
+                "count": i18n.number(ui, link.count),
+                "url": entity_url(kind, link.id, ui),
+            }
+            for link in most_covered(ix, kind, HOME_ENTITIES, ui)
+        ]
+        for kind in ("company", "system")
+    }
+    return render_template(
+        "index.html", holds=_holds(stats, ui), examples=_examples(ui), covered=covered
+    )
+
+
+@bp.get("/company/<path:entity_id>")
+def company_page(entity_id):
+    return _entity_page("company", entity_id)
+
+
+@bp.get("/system/<path:entity_id>")
+def system_page(entity_id):
+    return _entity_page("system", entity_id)
+
+
+@bp.get("/api/company/<path:entity_id>")
+def api_company(entity_id):
+    return _entity_json("company", entity_id)
+
+
+@bp.get("/api/system/<path:entity_id>")
+def api_system(entity_id):
+    return _entity_json("system", entity_id)
+
+
+def _entity_json(kind, entity_id):
+    ui = ui_language()
+    try:
+        found = _profile(kind, entity_id, ui)
+    except IndexMissingError as e:
+        return jsonify({"error": str(e)}), 503
+    if found is None:
+        return jsonify({"error": _unknown(kind, entity_id)}), 404
+    return jsonify(found.to_json())
+
+
+def _profile(kind, entity_id, ui):
+    if len(entity_id) > MAX_ENTITY_ID:
+        return None
+    return profile(live_index().get(), kind, entity_id, ui)
+
+
+def _unknown(kind, entity_id):
+    listing = "defnews companies" if kind == "company" else "defnews systems"
+    return f"no {kind} {entity_id[:80]!r} in the gazetteer or the index; `{listing}` lists them"
+
+
+def _entity_page(kind, entity_id):
+    ui = ui_language()
+    try:
+        found = _profile(kind, entity_id, ui)
+    except IndexMissingError:
+        message = i18n.text(ui, "unavailable")
+        return render_template("error.html", code=503, message=message), 503
+    if found is None:
+        return render_template("error.html", code=404, message=_unknown(kind, entity_id)), 404
+    args = MultiDict({kind: found.id, "ui": ui})
+    gazetteers = default_gazetteer(COMPANIES), default_gazetteer(SYSTEMS)
+    months = [FacetValue(m, m, c) for m, c in found.months if c]
+    name = found.name_uk if ui == "uk" else found.name_en
+    other_name = found.name_en if ui == "uk" else found.name_uk
+
+    def link(item, both=False):
+        view = {"label": item.label, "url": entity_url(item.kind, item.id, ui), "count": None}
+        if item.count is not None:  # the articles naming both
+            view["count"] = i18n.number(ui, item.count)
+            if item.kind == kind:  # two values of one facet would be OR-ed
+                view["search_url"] = search_url(args, q=f"{kind}:{item.id}")
+            else:
+                view["search_url"] = search_url(args, **{item.kind: item.id})
+        return view
+
+    return render_template(
+        "entity.html",
+        p=found,
+        name=name,
+        other_name=other_name if other_name != name else None,
+        all_url=search_url(args),
+        total_text=i18n.number(ui, found.total),
+        class_url=search_url(MultiDict({"ui": ui}), **{"class": found.class_id})
+        if found.class_id
+        else None,
+        family=link(found.family) if found.family else None,
+        variants=[link(v) for v in found.variants],
+        makers=[link(m) for m in found.makers],
+        products=[link(s) for s in found.products],
+        companions={k: [link(c) for c in v] for k, v in found.companions.items()},
+        histogram=_histogram(months, args, ui),
+        hits=[_hit_view(h, ui, args, gazetteers) for h in found.newest],
+    )
 
 
 @bp.get("/search")
@@ -119,13 +225,14 @@ def search_page():
     except IndexMissingError:
         return render_template("search.html", error=i18n.text(ui, "unavailable"), result=None), 503
     args = _canonical_args(request.args, req)
-    gazetteer = default_gazetteer()  # once per page: it stats its file to notice edits
+    # once per page: each stats its file to notice edits
+    gazetteers = default_gazetteer(COMPANIES), default_gazetteer(SYSTEMS)
     return render_template(
         "search.html",
         error=None,
         result=result,
         took_ms=took_ms,
-        hits=[_hit_view(h, ui, args, gazetteer) for h in result.hits],
+        hits=[_hit_view(h, ui, args, gazetteers) for h in result.hits],
         facets=_facet_views(result, args, ui),
         chips=_chips(args, result, ui),
         histogram=_histogram(result.facets["month"], args, ui),
@@ -156,7 +263,7 @@ def search_page():
         ],
         date_hidden=[
             (k, v)
-            for k in ("q", "company", "lang", "source", "sort", "ui")
+            for k in ("q", "company", "system", "class", "lang", "source", "sort", "ui")
             for v in args.getlist(k)
         ],
         date_from=args.get("from", ""),
@@ -297,31 +404,47 @@ def _holds(stats, ui):
 
 
 def _canonical_args(args, req):
-    """The arguments with company names resolved to ids, so facet links know
-    which values are selected."""
+    """The arguments with company and system names resolved to ids, so facet
+    links know which values are selected."""
     args = MultiDict(args)
     if req.companies:
-        gazetteer = default_gazetteer()
+        gazetteer = default_gazetteer(COMPANIES)
         args.setlist("company", [gazetteer.resolve(c) or c for c in req.companies])
+    systems = default_gazetteer(SYSTEMS)
+    if req.systems:
+        args.setlist("system", [systems.resolve(s) or s for s in req.systems])
+    if req.classes:
+        args.setlist("class", [systems.resolve_class(c) or c for c in req.classes])
     return args
 
 
-def _hit_view(hit, ui, args, gazetteer):
-    return {
-        "hit": hit,
-        "date": i18n.date(ui, hit.published),
-        "companies": [
-            {"label": gazetteer.label(c, ui), "url": toggle_url(args, "company", c)}
-            if c not in args.getlist("company")
-            else {"label": gazetteer.label(c, ui), "url": None}
-            for c in hit.companies
-        ],
-    }
+def _hit_view(hit, ui, args, gazetteers):
+    """A hit with its companies, then its systems: each a filter toggle (none
+    when already selected) and a link to its page."""
+    named = []
+    for gazetteer, ids in zip(gazetteers, (hit.companies, hit.systems), strict=True):
+        kind = gazetteer.kind.name
+        for entity_id in ids:
+            selected = entity_id in args.getlist(kind)
+            named.append(
+                {
+                    "label": gazetteer.label(entity_id, ui),
+                    "kind": kind,
+                    "url": None if selected else toggle_url(args, kind, entity_id),
+                    "page": entity_url(kind, entity_id, ui),
+                }
+            )
+    return {"hit": hit, "date": i18n.date(ui, hit.published), "companies": named}
+
+
+def entity_url(kind: str, entity_id: str, ui: str) -> str:
+    return f"/{kind}/{quote(entity_id)}?ui={ui}"
 
 
 def _facet_views(result, args, ui):
     views = []
-    for name, key in (("company", "company"), ("lang", "lang"), ("source", "source")):
+    for name in ("company", "system", "class", "lang", "source"):
+        key = name
         selected = set(args.getlist(key))
         values = [
             {
@@ -346,10 +469,10 @@ def _facet_views(result, args, ui):
 def _chips(args, result, ui):
     labels = {
         name: {v.value: v.label for v in result.facets[facet]}
-        for name, facet in (("company", "company"), ("lang", "lang"), ("source", "source"))
+        for name, facet in ((f, f) for f in ("company", "system", "class", "lang", "source"))
     }
     chips = []
-    for key in ("company", "lang", "source"):
+    for key in ("company", "system", "class", "lang", "source"):
         for value in args.getlist(key):
             chips.append(
                 {"label": labels[key].get(value, value), "url": toggle_url(args, key, value)}
