@@ -8,7 +8,7 @@ Three offline bridges, each one a user can check:
 - names across scripts (indexer/romanize.py): ``Umerov`` → Умєров and
   ``Залужного`` → Zaluzhnyi, kept only when the other spelling occurs in
   the index (a guessed spelling that no article holds adds nothing);
-- the company gazetteer: a company named in any language or case form
+- the gazetteers: a company or weapon system named in any language or case form
   (``Райнметал``) also matches the articles tagged with it.
 
 The query builder (indexer/query.py) joins each equivalent to what was
@@ -51,7 +51,9 @@ class Equivalent:
 
     shown: str  # as the page shows it: "ППО", "Умєров", "company Rheinmetall"
     steps: Steps = ()  # its analysed terms, position by position
-    company: str | None = None  # instead of words: the articles tagged with it
+    # instead of words: the articles tagged with it (a company or a system)
+    entity: str | None = None
+    entity_field: str = "companies"
     # each step's position (stopwords leave gaps: Ministry of Defense → 0, 2)
     at: tuple[int, ...] = ()
 
@@ -262,13 +264,17 @@ def _distinct(found: list[Equivalent]) -> list[Equivalent]:
     return list(out.values())[:MAX_EQUIVALENTS]
 
 
-def company_equivalents(gazetteer, text: str) -> list[tuple[int, int, Equivalent]]:
-    """Companies ``text`` names: (start, end, equivalent) by character offsets."""
-    if gazetteer is None:
-        return []
+def entity_equivalents(gazetteers, text: str) -> list[tuple[int, int, Equivalent]]:
+    """Companies and systems ``text`` names: (start, end, equivalent) by
+    character offsets; each searches the articles tagged with it."""
     found = []
-    for m in gazetteer.mentions(text, strict_case=False):
-        if m.confirmed:
-            label = gazetteer.label(m.company)
-            found.append((m.start, m.end, Equivalent(f"company {label}", company=m.company)))
+    for gazetteer in gazetteers:
+        if gazetteer is None:
+            continue
+        kind = gazetteer.kind
+        for m in gazetteer.mentions(text, strict_case=False):
+            if m.confirmed:
+                shown = f"{kind.name} {gazetteer.label(m.entity)}"
+                eq = Equivalent(shown, entity=m.entity, entity_field=kind.field)
+                found.append((m.start, m.end, eq))
     return found

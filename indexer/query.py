@@ -8,8 +8,8 @@ analyzer, so ``ракета`` finds ``ракетами``; several lemmas at one 
 become alternatives (``танків`` → танк | танок), and phrases are sequences of
 such alternatives, not flat word lists (which would never match).
 
-Each word or phrase the glossary, the romanization of names or the company
-gazetteer recognises (indexer/expansion.py) also searches its equivalents in
+Each word or phrase the glossary, the romanization of names or a gazetteer
+(companies, weapon systems) recognises (indexer/expansion.py) also searches its equivalents in
 the other language, OR-ed with what was typed and scored EXPANSION_WEIGHT as
 much, in the same place of the query: ``air defense contract`` is
 (air defense OR 0.5·(ППО OR протиповітряна оборона)) AND (contract OR
@@ -34,7 +34,7 @@ from whoosh import query as wq
 from .analysis import STOPWORD_MARK, STOPWORDS, normalized, raw_tokens
 from .entities import SYSTEMS, default_gazetteer
 from .errors import QueryError
-from .expansion import Equivalent, Names, company_equivalents, default_lookup
+from .expansion import Equivalent, Names, default_lookup, entity_equivalents
 from .ingest.article import LANGUAGES, valid_unicode
 from .ingest.dates import date_bounds
 from .normalize import normalize_word
@@ -455,7 +455,7 @@ class _Builder:
             if eqs:
                 spans[child_of[start], child_of[end - 1] + 1] = eqs
         if not run[0].field:
-            self.add_companies(run, spans)
+            self.add_entities(run, spans)
         for i, w in enumerate(run):  # a name the glossary does not know
             if own[i] is not None and not any(a <= i < b for a, b in spans):
                 positions = self.analyse(w.text)
@@ -478,13 +478,14 @@ class _Builder:
                 self.optional.append(also)
         return out
 
-    def add_companies(self, run, spans) -> None:
-        """Companies named by the run's words: the articles tagged with them."""
+    def add_entities(self, run, spans) -> None:
+        """Companies and systems named by the run's words: the articles tagged
+        with them."""
         text, bounds = "", []
         for w in run:
             bounds.append((len(text), len(text) + len(w.text)))
             text += w.text + " "
-        for start, end, eq in company_equivalents(self.gazetteer, text):
+        for start, end, eq in entity_equivalents((self.gazetteer, self.systems), text):
             covered = [i for i, (a, b) in enumerate(bounds) if start <= a and b <= end]
             if not covered:
                 continue
@@ -531,8 +532,8 @@ class _Builder:
     def equivalents_query(self, eqs: list[Equivalent], fields) -> wq.Query:
         parts = []
         for eq in eqs:
-            if eq.company:
-                parts.append(wq.Term("companies", eq.company))
+            if eq.entity:
+                parts.append(wq.Term(eq.entity_field, eq.entity))
             else:
                 parts.append(_either([_sequence(f, eq.positions()) for f in fields]))
                 self.note(t for alts in eq.steps for t in alts)

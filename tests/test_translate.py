@@ -39,6 +39,10 @@ ARTICLES = [
      "Концерн Rheinmetall разом з Укроборонпромом будує завод артилерійських снарядів."),
     ("en-rh", "en", "Rheinmetall opens a repair hub",
      "Rheinmetall opened a hub to repair Lynx vehicles for Ukraine's army."),
+    ("uk-himars", "uk", "Хаймарси на півдні",
+     "Розрахунки Хаймарсів уразили склади боєприпасів."),
+    ("en-himars", "en", "Rocket launchers hit depots",
+     "M142 launchers struck ammunition depots in the south."),
     ("uk-drones", "uk", "Дрони над Києвом",
      "Над Києвом уночі збили два десятки дронів-камікадзе."),
 ]  # fmt: skip
@@ -154,6 +158,15 @@ def test_a_company_in_any_spelling_matches_its_tag(ix):
     assert any("company Rheinmetall" in e["added"] for e in page.also_searched)
     assert ids(ix, "Райнметал", translate=False) == []
     assert ids(ix, "Райнметаллом снаряди")[0] == "uk-rh"
+
+
+def test_a_system_in_any_script_matches_its_tag(ix):
+    """Хаймарс shares no word with "M142 launchers", but both articles are
+    tagged himars: the Ukrainian one ranks first, in the words typed."""
+    page = search(ix, SearchRequest("Хаймарс", relax=False))
+    assert [h.id for h in page.hits] == ["uk-himars", "en-himars"]
+    assert any("system HIMARS" in e["added"] for e in page.also_searched)
+    assert ids(ix, "Хаймарс", translate=False) == ["uk-himars"]
 
 
 def test_cli_says_what_was_added_and_no_translate_turns_it_off(index_dir):
