@@ -85,6 +85,29 @@ def test_company_facet_click_updates_results_and_counts(page, server, tmp_path):
     shot(page, tmp_path, "company-facet")
 
 
+def test_system_facet_then_the_system_page_and_its_maker(page, server, tmp_path):
+    page.goto(server + "/search?q=танк OR tank&ui=en")
+    page.locator(".facet-system a", has_text="Leopard 2").first.click()
+    page.wait_for_url("**system=leopard-2**")
+    expect(page.locator(".chips")).to_contain_text("Leopard 2")
+    for hit in page.locator("li.hit .companies").all():
+        expect(hit).to_contain_text("Leopard 2")
+    # the class facet now counts only the Leopard articles' classes
+    expect(page.locator(".facet-class")).to_contain_text("main battle tank")
+    page.locator("li.hit .entity-system a.about").first.click()
+    page.wait_for_url("**/system/**")
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator(".coverage svg rect").first).to_be_attached()
+    expect(page.locator(".newest li.hit").first).to_be_visible()
+    shot(page, tmp_path, "system-page")
+    page.goto(server + "/system/leopard-2?ui=uk")
+    expect(page.locator("h1")).to_have_text("Leopard 2")
+    page.locator(".makers a").first.click()
+    page.wait_for_url("**/company/**")
+    expect(page.locator(".named-with-system li").first).to_be_visible()
+    shot(page, tmp_path, "company-page")
+
+
 def test_histogram_bar_filters_to_its_month(page, server, tmp_path):
     page.goto(server + "/search?q=F-16&ui=en")
     bar = page.locator(".histogram a").first
