@@ -21,6 +21,7 @@ from whoosh.util.times import datetime_to_long
 from .caching import remember
 from .columns import column_items
 from .duplicates import read_story_hashes
+from .entities.kinds import KINDS
 
 # The columns as read at publish time, saved in the generation: a reader
 # unpickles arrays instead of reading every document's columns.
@@ -29,15 +30,14 @@ COLUMNS_FILE = "facets.pickle"
 # Facets as the API names them, and the field each is read from ("year" is
 # derived from "month").
 FACET_FIELDS = {
-    "company": "companies",
-    "system": "systems",
-    "class": "classes",
+    **{kind.name: kind.field for kind in KINDS},  # company, system
+    "class": "classes",  # the systems' classes
     "lang": "lang",
     "source": "source",
     "month": "month",
 }
 # Facets whose column holds several comma-separated values per document.
-MULTI_VALUED = frozenset({"company", "system", "class"})
+MULTI_VALUED = frozenset({*(kind.name for kind in KINDS), "class"})
 # Values a facet lists unless asked for more.
 DEFAULT_FACET_SIZE = 10
 # Bumped when the pickled layout changes, so older files are read afresh.

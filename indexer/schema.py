@@ -6,6 +6,7 @@ from whoosh import fields, formats
 
 from .analysis import news_analyzer, surface_analyzer, term_positions
 from .codec import NewsPositions
+from .entities.kinds import KINDS
 
 # Title matches weigh this many times a body match (BM25F field boost).
 TITLE_BOOST = 2.0
@@ -75,9 +76,9 @@ def news_schema() -> fields.Schema:
         month=fields.ID(sortable=True),
         lang=fields.ID(stored=True, sortable=True),
         source=fields.ID(stored=True, sortable=True),
-        companies=fields.KEYWORD(stored=True, commas=True, sortable=True),
-        # weapon systems named (a variant with its family) and their classes
-        systems=fields.KEYWORD(stored=True, commas=True, sortable=True),
+        # each entity kind's ids (companies, systems: a variant with its
+        # family), and the classes of the systems
+        **{kind.field: fields.KEYWORD(stored=True, commas=True, sortable=True) for kind in KINDS},
         classes=fields.KEYWORD(stored=True, commas=True, sortable=True),
         # sha256 of the article's content: re-indexing unchanged input is a no-op.
         content_hash=fields.ID(stored=True, sortable=True),
