@@ -27,6 +27,7 @@ from .analysis import (
 from .columns import column_items
 from .duplicates import LEAD_TOKENS, story_hashes
 from .entities import SYSTEMS, Gazetteer, default_gazetteer, joined_text, slugify
+from .entities.detector import detector_for
 from .errors import DefnewsError, IndexMissingError
 from .facets import save_columns
 from .ingest import Article, Problem
@@ -278,8 +279,9 @@ def _build_document(
     text = joined_text(article.title, article.body)
     tokens = list(raw_tokens(text))
     in_title = bisect_left(tokens, len(article.title), key=itemgetter(2)) if article.title else 0
-    companies = tag_companies(article, gazetteer, text, tokens)
-    entities = {"companies": companies, **tag_systems(systems, text, tokens)}
+    detected_companies, detected_systems = detector_for((gazetteer, systems)).detect(text, tokens)
+    companies = tag_companies(article, gazetteer, detected=detected_companies)
+    entities = {"companies": companies, **tag_systems(systems, detected_systems)}
     seen: set[str] = set()
     title = tokens_term_positions(tokens[:in_title], 0, seen)
     body_tokens = tokens[in_title:]
@@ -290,30 +292,24 @@ def _build_document(
     return _document(article, digest, entities, title, body, seen, lead)
 
 
-def tag_companies(
-    article: Article, gazetteer: Gazetteer, text: str | None = None, tokens=None
-) -> list[str]:
+def tag_companies(article: Article, gazetteer: Gazetteer, detected=None) -> list[str]:
     """Company ids: the article's own list (resolved to ids) merged with those
-    detected in its title and body (their joined text and its tokens, if
-    already made)."""
+    detected in its title and body (``detected``, if already done)."""
     ids = []
     for name in article.companies:
         company = gazetteer.resolve(name) or slugify(name)
         if company and company not in ids:
             ids.append(company)
-    if tokens is None:
+    if detected is None:
         detected = gazetteer.detect(article.title, article.body)
-    else:
-        detected = gazetteer.detect_in(text, tokens)
     for company in detected:
         if company not in ids:
             ids.append(company)
     return ids
 
 
-def tag_systems(systems: Gazetteer, text: str, tokens) -> dict[str, list[str]]:
-    """The systems the text names (a variant with its family) and their classes."""
-    ids = systems.detect_in(text, tokens)
+def tag_systems(systems: Gazetteer, ids: list[str]) -> dict[str, list[str]]:
+    """The systems detected (a variant with its family) and their classes."""
     classes = dict.fromkeys(c for c in (systems.entities[i].category for i in ids) if c)
     return {"systems": ids, "classes": list(classes)}
 

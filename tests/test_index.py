@@ -215,10 +215,10 @@ def test_a_failing_worker_fails_the_run_and_publishes_nothing(tmp_path):
         def resolve(self, name):
             return default_gazetteer().resolve(name)
 
-        def detect(self, *texts):
+        def detect(self, *texts, **kw):
             raise RuntimeError("gazetteer exploded")
 
-        detect_in = detect
+        detect_in = vocabulary_keys = detect
 
     index_dir = str(tmp_path / "ix")
     build_index(index_dir, SAMPLE)

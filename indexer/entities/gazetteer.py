@@ -172,13 +172,21 @@ class Gazetteer:
         entity = self.entities.get(entity_id)
         return entity.family or entity_id if entity else entity_id
 
-    def mentions(self, text: str, strict_case: bool = True, tokens=None) -> list[Mention]:
-        """Every mention in ``text`` (whose :func:`raw_tokens` may be given), in order.
+    def vocabulary_keys(self, raw: str, compound: bool) -> frozenset[str]:
+        """The keys of a word that take part in this gazetteer's mentions."""
+        return token_keys(raw, compound) & self._vocabulary
+
+    def mentions(
+        self, text: str, strict_case: bool = True, tokens=None, positions=None
+    ) -> list[Mention]:
+        """Every mention in ``text`` (whose :func:`raw_tokens`, or positions
+        made by a :class:`~.detector.Detector`, may be given), in order.
 
         With ``strict_case``, a capitalised alias written all in lowercase is
         not a name ("the general dynamics of the market", "a patriot").
         """
-        positions = self._positions(text, tokens=tokens, known=True)
+        if positions is None:
+            positions = self._positions(text, tokens=tokens, known=True)
         found = []
         starting = self._starting
         for pos, (keys, _, _) in positions.items():
@@ -241,11 +249,11 @@ class Gazetteer:
         joined = joined_text(*texts)
         return self.detect_in(joined, list(raw_tokens(joined)))
 
-    def detect_in(self, joined: str, tokens) -> list[str]:
+    def detect_in(self, joined: str, tokens, positions=None) -> list[str]:
         """:meth:`detect` for texts already joined and tokenized; a variant
         named brings its family ("Leopard 2A6" tags leopard-2a6 and leopard-2)."""
         ids: list[str] = []
-        for mention in self.mentions(joined, tokens=tokens):
+        for mention in self.mentions(joined, tokens=tokens, positions=positions):
             if mention.confirmed and mention.entity not in ids:
                 ids.append(mention.entity)
                 family = self.entities[mention.entity].family
