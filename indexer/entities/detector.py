@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..morphology import CACHE_SIZE
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, add_slot
 
 
 class Detector:
@@ -41,14 +41,8 @@ class Detector:
             if keys_list is None:
                 continue
             for positions, keys in zip(per, keys_list, strict=True):
-                if not keys:
-                    continue
-                slot = positions.get(pos)
-                if slot is None:
-                    positions[pos] = [keys, start, end]
-                else:  # a hyphenated word's whole and first part share a position
-                    slot[0] = slot[0] | keys
-                    slot[2] = max(slot[2], end)
+                if keys:
+                    add_slot(positions, pos, keys, start, end)
         return per
 
     def detect(self, text: str, tokens) -> list[list[str]]:

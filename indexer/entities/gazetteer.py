@@ -143,14 +143,8 @@ class Gazetteer:
                     if len(relevant) >= CACHE_SIZE:
                         relevant.clear()
                     relevant[word] = keys
-            if not keys:
-                continue  # a stopword: its position stays a gap, as in the index
-            slot = positions.get(pos)
-            if slot is None:
-                positions[pos] = [keys, start, end]
-            else:  # a hyphenated word's whole and first part share a position
-                slot[0] = slot[0] | keys
-                slot[2] = max(slot[2], end)
+            if keys:  # else a stopword: its position stays a gap, as in the index
+                add_slot(positions, pos, keys, start, end)
         return positions
 
     def _steps(self, text: str, surface_only: bool = False):
@@ -303,6 +297,16 @@ class Gazetteer:
     @property
     def companies(self) -> dict[str, Entity]:  # the company gazetteer's old name
         return self.entities
+
+
+def add_slot(positions: dict[int, list], pos: int, keys, start: int, end: int) -> None:
+    """Record a word's keys and span at its position."""
+    slot = positions.get(pos)
+    if slot is None:
+        positions[pos] = [keys, start, end]
+    else:  # a hyphenated word's whole and first part share a position
+        slot[0] = slot[0] | keys
+        slot[2] = max(slot[2], end)
 
 
 def _confirm_listed(mentions: list[Mention], text: str) -> list[Mention]:
