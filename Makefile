@@ -49,6 +49,7 @@ bench: $(VENV)/.installed-bench
 # and lemma-query recall on BRUK.
 eval: $(VENV)/.installed-run
 	$(BIN)/python bench/company_eval.py
+	$(BIN)/python bench/system_eval.py
 	$(BIN)/python bench/search_eval.py
 	$(BIN)/python bench/time_eval.py
 	$(BIN)/python bench/syndication_eval.py
