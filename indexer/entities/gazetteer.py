@@ -27,6 +27,9 @@ _LISTED_WITH = re.compile(
 # A space next to a designation's digits may be written as a hyphen, which
 # makes one term ("Leopard 2A6" / "Leopard-2A6" → leopard2a6), and back.
 _SPACE_BY_DIGITS = re.compile(r"(?<=\w) (?=\d)|(?<=\d) (?=\w)")
+# Punctuation no name spans: an alias's words on both sides are not one name.
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]!?]|\.\s")
+_HYPHEN_BY_DIGITS = re.compile(r"(?<=\w)-(?=\d)|(?<=\d)-(?=\w)")
 
 # The pseudo-entity of blocker phrases: matches that tag nothing but keep
 # overlapping aliases from matching ("Oracle of Delphi", "Saab 9-3").
@@ -69,6 +72,11 @@ class _Pattern:
     steps: tuple[tuple[int, frozenset[str]], ...]  # (relative position, keys)
     ambiguous: bool
 
+    @property
+    def clause_break(self):
+        """Punctuation the alias itself holds ("Завод імені В. О. Малишева")."""
+        return _CLAUSE_BREAK.search(self.alias)
+
 
 class Gazetteer:
     """Entities of one kind by id, with a matcher over analysed token positions."""
@@ -83,7 +91,11 @@ class Gazetteer:
         self.digest = digest
         self._strong_cues = self._keys_of(strong_cues)
         self._cues = self._strong_cues | self._keys_of(adjacent_cues)
-        self._context = {e.id: self._keys_of(e.context) for e in entities}
+        # A context word confirms only by what is not itself an ambiguous
+        # name: "I-Hawk" must not confirm every "Hawk", nor "Challenger"
+        # (the shuttle, the tennis tour) a "Warrior".
+        doubtful = self._keys_of(a for e in entities for a in e.ambiguous)
+        self._context = {e.id: self._keys_of(e.context) - doubtful for e in entities}
         self._patterns: dict[str, list[_Pattern]] = {}
         # a word's keys (one frozenset per distinct word) → the patterns it
         # may start: most words start none, and news repeats its words
@@ -113,7 +125,9 @@ class Gazetteer:
         if not steps:
             return
         variants = {steps}
-        for other in {_SPACE_BY_DIGITS.sub("-", alias), alias.replace("-", " ")} - {alias}:
+        for other in {_SPACE_BY_DIGITS.sub("-", alias), _HYPHEN_BY_DIGITS.sub(" ", alias)} - {
+            alias
+        }:
             # a variant must keep every word ("Су 34" must not shrink to "34")
             if len(variant := self._steps(other, surface_only)) == len(other.split()):
                 variants.add(variant)
@@ -151,8 +165,27 @@ class Gazetteer:
         positions = self._positions(text, surface_only)
         if not positions:
             return ()
+        tokens = list(raw_tokens(text))
+        spoken = {pos for _, pos, _, _, compound in tokens if not compound}
+        if len(positions) < len(spoken) and any(t[4] for t in tokens):
+            # a part of a hyphenated alias is a stopword ("Точка-У", "Дозор-Б"):
+            # without it the alias would shrink to its first word; match the
+            # hyphenated whole only
+            positions = self._whole_positions(tokens, surface_only)
         first = min(positions)
         return tuple((pos - first, frozenset(slot[0])) for pos, slot in sorted(positions.items()))
+
+    @staticmethod
+    def _whole_positions(tokens, surface_only: bool):
+        keys_of = surface_keys if surface_only else token_keys
+        wholes = [(start, end) for _, _, start, end, compound in tokens if compound]
+        positions: dict[int, list] = {}
+        for word, pos, start, end, compound in tokens:
+            if not compound and any(a <= start and end <= b for a, b in wholes):
+                continue  # a part of a hyphenated whole
+            if keys := keys_of(word, compound):
+                add_slot(positions, pos, keys, start, end)
+        return positions
 
     def _keys_of(self, words) -> frozenset[str]:
         keys: set[str] = set()
@@ -196,6 +229,8 @@ class Gazetteer:
                 surface = text[positions[pos][1] : positions[end][2]]
                 if strict_case and surface.islower() and not pattern.alias.islower():
                     continue
+                if end > pos and pattern.clause_break is None and _CLAUSE_BREAK.search(surface):
+                    continue  # words of two clauses: "Sale Sharks), M Cueto"
                 found.append((pos, end, pattern))
         found = _drop_overlapped(found)
         if any(pattern.ambiguous for _, _, pattern in found):
@@ -213,7 +248,23 @@ class Gazetteer:
             )
             span = positions[start][1], positions[end][2]
             mentions.append(Mention(pattern.entity, pattern.alias, *span, confirmed))
-        return _confirm_listed(mentions, text)
+        mentions = _confirm_listed(
+            mentions, text, self._alike if self.kind.listed_alike_confirm else None
+        )
+        if self.kind.quoted_confirmed_by_others:
+            mentions = _confirm_quoted(mentions, text)
+        return mentions
+
+    def _alike(self, a: Mention, b: Mention) -> bool:
+        """Two mentions of different entities of one class."""
+        first, second = self.entities.get(a.entity), self.entities.get(b.entity)
+        return bool(
+            first
+            and second
+            and a.entity != b.entity
+            and first.category
+            and first.category == second.category
+        )
 
     def _patterns_starting(self, keys: frozenset[str]) -> tuple[_Pattern, ...]:
         """Patterns whose first word has one of ``keys``, each once."""
@@ -228,7 +279,9 @@ class Gazetteer:
         # is still just a phrase ("defense industry companies"): it needs a
         # strong cue (a legal form: JSC, АТ).
         cues = self._strong_cues if phrase else self._cues
-        for pos in (start - 1, end + 1):
+        before, after = self.kind.cue_window
+        window = (*range(start - before, start), *range(end + 1, end + after + 1))
+        for pos in window:
             slot = positions.get(pos)
             if slot and slot[0] & cues:
                 return True
@@ -309,23 +362,46 @@ def add_slot(positions: dict[int, list], pos: int, keys, start: int, end: int) -
         slot[2] = max(slot[2], end)
 
 
-def _confirm_listed(mentions: list[Mention], text: str) -> list[Mention]:
+_OPENING_QUOTES = "«\"“„'"
+_CLOSING_QUOTES = "»\"”“'"
+
+
+def _confirm_quoted(mentions: list[Mention], text: str) -> list[Mention]:
+    """Confirm a quoted ambiguous name when another entity is confirmed."""
+    confirmed = {m.entity for m in mentions if m.confirmed}
+    return [
+        Mention(m.entity, m.alias, m.start, m.end, True)
+        if not m.confirmed
+        and confirmed - {m.entity}
+        and text[m.start - 1 : m.start] in tuple(_OPENING_QUOTES)
+        and text[m.end : m.end + 1] in tuple(_CLOSING_QUOTES)
+        else m
+        for m in mentions
+    ]
+
+
+def _confirm_listed(mentions: list[Mention], text: str, alike=None) -> list[Mention]:
     """Confirm an ambiguous mention listed next to a confirmed one
-    ("Airbus and Leonardo", "BAE Systems, Thales and Leonardo")."""
+    ("Airbus and Leonardo", "BAE Systems, Thales and Leonardo"), or, with
+    ``alike``, next to an unconfirmed one that ``alike`` accepts."""
     changed = True
     while changed:
         changed = False
         for i, m in enumerate(mentions):
             if m.confirmed:
                 continue
-            for other in mentions:
-                if not other.confirmed:
+            for j, other in enumerate(mentions):
+                if not other.confirmed and not (alike and alike(m, other)):
                     continue
                 between = (
                     text[other.end : m.start] if other.end <= m.start else text[m.end : other.start]
                 )
                 if (other.end <= m.start or m.end <= other.start) and _LISTED_WITH.match(between):
                     mentions[i] = Mention(m.entity, m.alias, m.start, m.end, True)
+                    if not other.confirmed:
+                        mentions[j] = Mention(
+                            other.entity, other.alias, other.start, other.end, True
+                        )
                     changed = True
                     break
     return mentions

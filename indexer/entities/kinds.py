@@ -26,6 +26,17 @@ class Kind:
     # the design bureau is not "Південна залізниця". Weapon names inflect
     # ("з Леопардами") and a class word usually stands beside them.
     ambiguous_by_surface: bool = False
+    # Positions before and after a mention a cue may stand at: a system's
+    # class word often follows its adjectives ("Neptune anti-ship missile",
+    # "Puma infantry fighting vehicles"); a company's legal form is adjacent.
+    cue_window: tuple[int, int] = (1, 1)
+    # An ambiguous name in quotes («Гепардів», «Бобер») is confirmed by any
+    # other confirmed entity of the kind in the article (quotes mark product
+    # names in Ukrainian; a ballet «Корсар» stands alone).
+    quoted_confirmed_by_others: bool = False
+    # Ambiguous names of one class listed together confirm each other
+    # ("з «Градів» та «Ураганів»").
+    listed_alike_confirm: bool = False
 
 
 COMPANIES = Kind(
@@ -46,6 +57,9 @@ SYSTEMS = Kind(
     default_path=DATA / "systems.toml",
     path_env="DEFNEWS_SYSTEMS",
     adjacent_cues="class_words",
+    cue_window=(2, 3),
+    quoted_confirmed_by_others=True,
+    listed_alike_confirm=True,
 )
 
 KINDS = (COMPANIES, SYSTEMS)
