@@ -90,7 +90,10 @@ class Gazetteer:
         self.classes: dict[str, dict[str, str]] = dict(classes or {})  # id → {en, uk}
         self.digest = digest
         self._strong_cues = self._keys_of(strong_cues)
-        self._cues = self._strong_cues | self._keys_of(adjacent_cues)
+        # a hyphenated cue counts whole: "anti-aircraft", not every "air"
+        hyphenated = frozenset().union(*(token_keys(w, True) for w in adjacent_cues if "-" in w))
+        plain = self._keys_of(w for w in adjacent_cues if "-" not in w)
+        self._cues = self._strong_cues | plain | hyphenated
         # A context word confirms only by what is not itself an ambiguous
         # name: "I-Hawk" must not confirm every "Hawk", nor "Challenger"
         # (the shuttle, the tennis tour) a "Warrior".

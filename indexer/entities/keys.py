@@ -22,6 +22,7 @@ _ENDINGS = sorted(
     reverse=True,
 )
 _SLUG = re.compile(r"[^a-z0-9]+")
+_DESIGNATION_PLURAL = re.compile(r"[a-z]*\d+s")
 
 
 def ending_key(word: str) -> str | None:
@@ -44,7 +45,9 @@ def token_keys(raw: str, compound: bool) -> frozenset[str]:
         return frozenset()  # a stopword
     word = normalized(raw)
     ending = ending_key(word)
-    return frozenset((*terms, "=" + word, *((ending,) if ending else ())))
+    # a designation's English plural is the designation ("F-16s", "M113s")
+    plurals = [t[:-1] for t in terms if _DESIGNATION_PLURAL.fullmatch(t)]
+    return frozenset((*terms, *plurals, "=" + word, *((ending,) if ending else ())))
 
 
 @lru_cache(maxsize=CACHE_SIZE)
