@@ -5,8 +5,9 @@ matcher on it: texts with the systems they really name, and traps that name
 none but use a system's name in another sense (patriots, Neptune the planet,
 Julius Caesar, Бук the tree). A text's gold systems count with their
 families, as detection tags a variant's family too. Each set was scored once
-before the rules saw its errors (docs/relevance.md keeps those figures); the
-first two were then tuned on, the newest never: its line is the honest one.
+before the rules saw its errors, and those blind figures are the honest ones
+(docs/relevance.md keeps them); each was then tuned on, so the figures printed
+here are after tuning. The next blind set goes in SETS with False.
 
 Run: python bench/system_eval.py [--details]
 """
@@ -27,7 +28,7 @@ EVAL = ROOT / "data" / "eval"
 SETS = [
     (EVAL / "system_mentions_holdout.jsonl", True),
     (EVAL / "system_mentions_holdout2.jsonl", True),
-    (EVAL / "system_mentions_holdout3.jsonl", False),
+    (EVAL / "system_mentions_holdout3.jsonl", True),
 ]
 
 

@@ -232,6 +232,8 @@ class Gazetteer:
                 surface = text[positions[pos][1] : positions[end][2]]
                 if strict_case and surface.islower() and not pattern.alias.islower():
                     continue
+                if len(surface) <= 3 and surface.isupper() and not pattern.alias.isupper():
+                    continue  # an acronym is not a name written in lowercase ("ОС" ≠ Оса)
                 if end > pos and pattern.clause_break is None and _CLAUSE_BREAK.search(surface):
                     continue  # words of two clauses: "Sale Sharks), M Cueto"
                 found.append((pos, end, pattern))
