@@ -42,6 +42,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 # Speed and memory at 10k and 100k documents, with SQLite FTS5 and tantivy.
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py --docs 10000,100000 --peers
+	$(BIN)/python bench/entity_cost.py --docs 100000 --rounds 2
 
 # Quality figures: company detection precision/recall; search quality on the
 # judged queries against two baselines; the TIME collection beside SQLite
