@@ -257,7 +257,7 @@ class Gazetteer:
             mentions, text, self._alike if self.kind.listed_alike_confirm else None
         )
         if self.kind.quoted_confirmed_by_others:
-            mentions = _confirm_quoted(mentions, text)
+            mentions = _confirm_quoted(mentions, text, self.kind.bare_confirmed_by_others)
         return mentions
 
     def _alike(self, a: Mention, b: Mention) -> bool:
@@ -371,16 +371,20 @@ _OPENING_QUOTES = "«\"“„'"
 _CLOSING_QUOTES = "»\"”“'"
 
 
-def _confirm_quoted(mentions: list[Mention], text: str) -> list[Mention]:
-    """Confirm a quoted ambiguous name when another entity is confirmed."""
+def _confirm_quoted(mentions: list[Mention], text: str, bare: int = 0) -> list[Mention]:
+    """Confirm a quoted ambiguous name when another entity is confirmed
+    (and, with ``bare``, an unquoted one when that many others are)."""
     confirmed = {m.entity for m in mentions if m.confirmed}
+
+    def enough(m):
+        others = len(confirmed - {m.entity})
+        quoted = text[m.start - 1 : m.start] in tuple(_OPENING_QUOTES) and text[
+            m.end : m.end + 1
+        ] in tuple(_CLOSING_QUOTES)
+        return others >= 1 if quoted else bool(bare) and others >= bare
+
     return [
-        Mention(m.entity, m.alias, m.start, m.end, True)
-        if not m.confirmed
-        and confirmed - {m.entity}
-        and text[m.start - 1 : m.start] in tuple(_OPENING_QUOTES)
-        and text[m.end : m.end + 1] in tuple(_CLOSING_QUOTES)
-        else m
+        Mention(m.entity, m.alias, m.start, m.end, True) if not m.confirmed and enough(m) else m
         for m in mentions
     ]
 

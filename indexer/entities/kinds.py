@@ -34,6 +34,10 @@ class Kind:
     # other confirmed entity of the kind in the article (quotes mark product
     # names in Ukrainian; a ballet «Корсар» stands alone).
     quoted_confirmed_by_others: bool = False
+    # An unquoted ambiguous name is confirmed by this many other confirmed
+    # entities in the article (0: never): "Strykers" in a report that names
+    # HIMARS and the M777 is the vehicle.
+    bare_confirmed_by_others: int = 0
     # Ambiguous names of one class listed together confirm each other
     # ("з «Градів» та «Ураганів»").
     listed_alike_confirm: bool = False
@@ -59,6 +63,7 @@ SYSTEMS = Kind(
     adjacent_cues="class_words",
     cue_window=(2, 3),
     quoted_confirmed_by_others=True,
+    bare_confirmed_by_others=2,
     listed_alike_confirm=True,
 )
 
