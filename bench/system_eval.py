@@ -29,6 +29,7 @@ SETS = [
     (EVAL / "system_mentions_holdout.jsonl", True),
     (EVAL / "system_mentions_holdout2.jsonl", True),
     (EVAL / "system_mentions_holdout3.jsonl", True),
+    (EVAL / "system_mentions_holdout4.jsonl", True),
 ]
 
 

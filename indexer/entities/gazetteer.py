@@ -250,6 +250,7 @@ class Gazetteer:
                 or self._group(pattern.entity) in plain
                 or self._cue_next_to(start, end, positions, len(pattern.steps) > 1)
                 or bool(self._context[pattern.entity] & all_keys)
+                or (self.kind.counted_confirms and _counted(text, positions[start][1]))
             )
             span = positions[start][1], positions[end][2]
             mentions.append(Mention(pattern.entity, pattern.alias, *span, confirmed))
@@ -365,6 +366,30 @@ def add_slot(positions: dict[int, list], pos: int, keys, start: int, end: int) -
     else:  # a hyphenated word's whole and first part share a position
         slot[0] = slot[0] | keys
         slot[2] = max(slot[2], end)
+
+
+# A count right before a name: "96 Apaches", "roughly 190 Strykers",
+# "десятки «Шахедів»"; not a year ("in 2030 Apache"), a date ("July 31
+# Caesars"), a share count ("31,781,461 Caesars") or a heading ("12. Міраж").
+_COUNTED = re.compile(
+    r"(?:(?<![\d.,])(?!(?:19|20)\d\d\b)\d{1,4}|\b(?:dozens|hundreds|scores|a handful) of|"
+    r"\b(?:десятки|десятків|сотні|сотень))\s+[«\"“„']?$",
+    re.I,
+)
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня".split()
+)
+
+
+def _counted(text: str, start: int) -> bool:
+    before = text[max(0, start - 40) : start]
+    m = _COUNTED.search(before)
+    if not m:
+        return False
+    words = before[: m.start()].split()
+    return not (words and words[-1].strip(",.").casefold() in _MONTHS)
 
 
 _OPENING_QUOTES = "«\"“„'"

@@ -22,7 +22,8 @@ _ENDINGS = sorted(
     reverse=True,
 )
 _SLUG = re.compile(r"[^a-z0-9]+")
-_DESIGNATION_PLURAL = re.compile(r"[a-z]*\d+s")
+_DESIGNATION_PLURAL = re.compile(r"\w*\d[a-z]?s")
+_CYRILLIC_DESIGNATION = re.compile(r"([а-яіїєґ']{3,})-(\d[\w]*)")
 
 
 def ending_key(word: str) -> str | None:
@@ -45,9 +46,32 @@ def token_keys(raw: str, compound: bool) -> frozenset[str]:
         return frozenset()  # a stopword
     word = normalized(raw)
     ending = ending_key(word)
-    # a designation's English plural is the designation ("F-16s", "M113s")
+    # a designation's English plural is the designation ("F-16s", "M113s"),
+    # and its Ukrainian case forms too ("Шахеди-238", "Лелеки-100")
     plurals = [t[:-1] for t in terms if _DESIGNATION_PLURAL.fullmatch(t)]
-    return frozenset((*terms, *plurals, "=" + word, *((ending,) if ending else ())))
+    return frozenset(
+        (
+            *terms,
+            *plurals,
+            *_inflected_designation(word),
+            "=" + word,
+            *((ending,) if ending else ()),
+        )
+    )
+
+
+def _inflected_designation(word: str) -> tuple[str, ...]:
+    """ "шахеди-238" → the terms of "шахед-238": the designation of each
+    lemma (and the ending-stripped stem) of its Cyrillic word part."""
+    m = _CYRILLIC_DESIGNATION.fullmatch(word)
+    if not m:
+        return ()
+    name, number = m.groups()
+    bases = set(index_terms(name, False))
+    if stem := ending_key(name):
+        bases.add(stem[1:])
+    bases.discard(name)
+    return tuple(t for base in bases for t in index_terms(f"{base}-{number}", False))
 
 
 @lru_cache(maxsize=CACHE_SIZE)

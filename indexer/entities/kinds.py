@@ -38,6 +38,8 @@ class Kind:
     # entities in the article (0: never): "Strykers" in a report that names
     # HIMARS and the M777 is the vehicle.
     bare_confirmed_by_others: int = 0
+    # A count right before an ambiguous name confirms it ("96 Apaches").
+    counted_confirms: bool = False
     # Ambiguous names of one class listed together confirm each other
     # ("з «Градів» та «Ураганів»").
     listed_alike_confirm: bool = False
@@ -64,6 +66,7 @@ SYSTEMS = Kind(
     cue_window=(2, 3),
     quoted_confirmed_by_others=True,
     bare_confirmed_by_others=2,
+    counted_confirms=True,
     listed_alike_confirm=True,
 )
 
