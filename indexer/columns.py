@@ -19,6 +19,8 @@ def column_items(reader, fieldname: str, translate: bool = True) -> Iterator[tup
     """
     if reader.doc_count_all() == 0:
         return  # an empty index's reader has no segments at all
+    if fieldname not in reader.schema:
+        return  # an index built before the field existed: no values
     for leaf, offset in reader.leaf_readers():
         column = leaf.column_reader(fieldname, translate=translate)
         if leaf.has_deletions():

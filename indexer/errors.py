@@ -13,6 +13,11 @@ class IndexMissingError(DefnewsError):
     """No index exists at the given location."""
 
 
+class IndexOutdatedError(IndexMissingError):
+    """The index was built by an older analysis: it must be rebuilt before
+    it can be searched (its fields are not the ones searching reads)."""
+
+
 class RunFailedError(DefnewsError):
     """An indexing run could not finish (a worker died); nothing it wrote
     was published."""

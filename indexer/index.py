@@ -28,7 +28,7 @@ from .columns import column_items
 from .duplicates import LEAD_TOKENS, story_hashes
 from .entities import SYSTEMS, Gazetteer, default_gazetteer, joined_text, slugify
 from .entities.detector import detector_for
-from .errors import DefnewsError, IndexMissingError
+from .errors import DefnewsError, IndexMissingError, IndexOutdatedError
 from .facets import save_columns
 from .ingest import Article, Problem
 from .parallel import ParallelWriter
@@ -99,8 +99,22 @@ def open_index(index_dir: str):
     lease = store.ReaderLease(gen)
     ix = whoosh_index.open_dir(gen)
     ix.defnews_lease = lease
+    ix.defnews_version = store.read_meta(gen).get("analysis_version")
+    ix.defnews_dir = index_dir
     _attach_searchers(ix)
     return ix
+
+
+def require_current(ix) -> None:
+    """Raise IndexOutdatedError if ``ix`` (from open_index) was built by an
+    older analysis version."""
+    version = getattr(ix, "defnews_version", ANALYSIS_VERSION)
+    if version != ANALYSIS_VERSION:
+        where = getattr(ix, "defnews_dir", "the index")
+        raise IndexOutdatedError(
+            f"the index at {where} was built by an older defnews (analysis version "
+            f"{version}, now {ANALYSIS_VERSION}); rebuild it: defnews index --rebuild PATH..."
+        )
 
 
 def _attach_searchers(ix) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from .entities import COMPANIES, KINDS, SYSTEMS, default_gazetteer
 from .errors import QueryError
 from .facets import facet_columns
-from .index import shared_searcher
+from .index import require_current, shared_searcher
 from .search import Hit, SearchRequest, search
 
 KIND_NAMES = tuple(kind.name for kind in KINDS)
@@ -69,6 +69,7 @@ def profile(ix, kind_name: str, entity_id: str, ui_lang: str = "en") -> Profile 
     """The profile of ``entity_id`` (an id or any alias), or None when neither
     the gazetteer nor any article knows it."""
     kind = _kind(kind_name)
+    require_current(ix)
     gazetteers = {k.name: default_gazetteer(k) for k in (COMPANIES, SYSTEMS)}
     gazetteer = gazetteers[kind.name]
     entity_id = gazetteer.resolve(entity_id) or entity_id
@@ -157,6 +158,7 @@ def _months(counts: dict[str, int]) -> list[tuple[str, int]]:
 def most_covered(ix, kind_name: str, size: int, ui_lang: str = "en") -> list[Link]:
     """The ``size`` entities of a kind tagged on most articles."""
     kind = _kind(kind_name)
+    require_current(ix)
     gazetteer = default_gazetteer(kind)
     columns = facet_columns(ix, shared_searcher(ix).reader())
     counts = columns.facets[kind.name].counts(columns.live)

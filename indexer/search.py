@@ -11,7 +11,7 @@ from .entities import SYSTEMS, Gazetteer, default_gazetteer
 from .errors import QueryError
 from .evaluate import evaluate
 from .facets import DEFAULT_FACET_SIZE, facet_columns
-from .index import shared_searcher
+from .index import require_current, shared_searcher
 from .ingest.article import LANGUAGES
 from .ingest.dates import date_bounds
 from .query import compile_query
@@ -130,6 +130,7 @@ def search(
     ``gazetteer`` and ``systems`` (default: data/) name companies and systems.
     """
     _validate(request)
+    require_current(ix)
     gazetteer = gazetteer or default_gazetteer()
     systems = systems or default_gazetteer(SYSTEMS)
     selected_values = _selected_values(request, gazetteer, systems)

@@ -135,6 +135,20 @@ def test_missing_index_and_old_versions_give_clear_errors(tmp_path):
         json.dump({"analysis_version": 0}, f)
     with pytest.raises(DefnewsError, match="--rebuild"):
         build_index(tmp_path, SAMPLE)
+    # searching it says so too (its fields are not the ones search reads),
+    # on the CLI, the page and the API alike; stats still describe it
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+    from web import create_app
+
+    result = CliRunner().invoke(cli, ["search", "ракета", "--index", str(tmp_path)])
+    assert result.exit_code == 2 and "analysis version 0" in result.output
+    client = create_app({"INDEX_DIR": str(tmp_path), "TESTING": True}).test_client()
+    for url in ("/", "/search?q=ракета", "/api/search?q=ракета", "/system/himars"):
+        assert client.get(url).status_code == 503, url
+    assert "--rebuild" in client.get("/api/search?q=ракета").get_json()["error"]
+    assert CliRunner().invoke(cli, ["stats", "--index", str(tmp_path)]).exit_code == 0
     assert build_index(tmp_path, SAMPLE, rebuild=True).added == 6
 
 

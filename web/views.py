@@ -14,7 +14,8 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.complete import complete
 from indexer.entities import COMPANIES, SYSTEMS, default_gazetteer
-from indexer.errors import IndexMissingError, QueryError
+from indexer.errors import IndexMissingError, IndexOutdatedError, QueryError
+from indexer.index import require_current
 from indexer.profiles import MAX_ENTITY_ID, most_covered, profile
 from indexer.search import MAX_DEPTH, FacetValue, SearchRequest, search
 
@@ -101,21 +102,23 @@ HOME_ENTITIES = 12
 def home():
     ui = ui_language()
     try:
-        stats = live_index().stats()
         ix = live_index().get()
-    except IndexMissingError:
+        require_current(ix)
+        stats = live_index().stats()
+        covered = {
+            kind: [
+                {
+                    "label": link.label,
+                    "count": i18n.number(ui, link.count),
+                    "url": entity_url(kind, link.id, ui),
+                }
+                for link in most_covered(ix, kind, HOME_ENTITIES, ui)
+            ]
+            for kind in ("company", "system")
+        }
+    except IndexMissingError as e:
+        current_app.logger.warning("%s", e)
         return render_template("index.html", holds=None, examples=_examples(ui)), 503
-    covered = {
-        kind: [
-            {
-                "label": link.label,
-                "count": i18n.number(ui, link.count),
-                "url": entity_url(kind, link.id, ui),
-            }
-            for link in most_covered(ix, kind, HOME_ENTITIES, ui)
-        ]
-        for kind in ("company", "system")
-    }
     return render_template(
         "index.html", holds=_holds(stats, ui), examples=_examples(ui), covered=covered
     )
@@ -167,8 +170,8 @@ def _entity_page(kind, entity_id):
     ui = ui_language()
     try:
         found = _profile(kind, entity_id, ui)
-    except IndexMissingError:
-        message = i18n.text(ui, "unavailable")
+    except IndexMissingError as e:
+        message = str(e) if isinstance(e, IndexOutdatedError) else i18n.text(ui, "unavailable")
         return render_template("error.html", code=503, message=message), 503
     if found is None:
         return render_template("error.html", code=404, message=_unknown(kind, entity_id)), 404
@@ -222,6 +225,8 @@ def search_page():
             raise QueryError(f"page {req.page} is past the last page ({last_page})")
     except QueryError as e:
         return render_template("search.html", error=str(e), result=None), 400
+    except IndexOutdatedError as e:
+        return render_template("search.html", error=str(e), result=None), 503
     except IndexMissingError:
         return render_template("search.html", error=i18n.text(ui, "unavailable"), result=None), 503
     args = _canonical_args(request.args, req)
