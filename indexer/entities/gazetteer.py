@@ -31,6 +31,9 @@ _SPACE_BY_DIGITS = re.compile(r"(?<=\w) (?=\d)|(?<=\d) (?=\w)")
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]!?]|\.\s")
 _HYPHEN_BY_DIGITS = re.compile(r"(?<=\w)-(?=\d)|(?<=\d)-(?=\w)")
 
+# Class words in an article that make it one about weapons.
+WEAPON_TALK = 3
+
 # The pseudo-entity of blocker phrases: matches that tag nothing but keep
 # overlapping aliases from matching ("Oracle of Delphi", "Saab 9-3").
 BLOCKER = ""
@@ -258,7 +261,11 @@ class Gazetteer:
             mentions, text, self._alike if self.kind.listed_alike_confirm else None
         )
         if self.kind.quoted_confirmed_by_others:
-            mentions = _confirm_quoted(mentions, text, self.kind.bare_confirmed_by_others)
+            cue_words = sum(1 for slot in positions.values() if slot[0] & self._cues)
+            bare = self.kind.bare_confirmed_by_others
+            if bare and cue_words >= WEAPON_TALK:
+                bare = 1  # an article about weapons: one other system suffices
+            mentions = _confirm_quoted(mentions, text, bare)
         return mentions
 
     def _alike(self, a: Mention, b: Mention) -> bool:
