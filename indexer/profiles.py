@@ -146,11 +146,15 @@ def _months(counts: dict[str, int]) -> list[tuple[str, int]]:
     """Every month from the first to the last with articles (empty ones 0)."""
     if not counts:
         return []
-    first, last = min(counts), max(counts)
+    return [(m, counts.get(m, 0)) for m in month_series(min(counts), max(counts))]
+
+
+def month_series(first: str, last: str) -> list[str]:
+    """ "2024-11" … "2025-02": every month from ``first`` to ``last``."""
     year, month = int(first[:4]), int(first[5:])
     series = []
     while (m := f"{year:04d}-{month:02d}") <= last:
-        series.append((m, counts.get(m, 0)))
+        series.append(m)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return series
 

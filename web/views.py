@@ -16,7 +16,7 @@ from indexer.complete import complete
 from indexer.entities import COMPANIES, SYSTEMS, default_gazetteer
 from indexer.errors import IndexMissingError, IndexOutdatedError, QueryError
 from indexer.index import require_current
-from indexer.profiles import MAX_ENTITY_ID, most_covered, profile
+from indexer.profiles import MAX_ENTITY_ID, month_series, most_covered, profile
 from indexer.search import MAX_DEPTH, FacetValue, SearchRequest, search
 
 from . import i18n
@@ -124,27 +124,13 @@ def home():
     )
 
 
-@bp.get("/company/<path:entity_id>")
-def company_page(entity_id):
-    return _entity_page("company", entity_id)
+@bp.get("/<any(company, system):kind>/<path:entity_id>")
+def entity_page(kind, entity_id):
+    return _entity_page(kind, entity_id)
 
 
-@bp.get("/system/<path:entity_id>")
-def system_page(entity_id):
-    return _entity_page("system", entity_id)
-
-
-@bp.get("/api/company/<path:entity_id>")
-def api_company(entity_id):
-    return _entity_json("company", entity_id)
-
-
-@bp.get("/api/system/<path:entity_id>")
-def api_system(entity_id):
-    return _entity_json("system", entity_id)
-
-
-def _entity_json(kind, entity_id):
+@bp.get("/api/<any(company, system):kind>/<path:entity_id>")
+def entity_json(kind, entity_id):
     ui = ui_language()
     try:
         found = _profile(kind, entity_id, ui)
@@ -494,11 +480,7 @@ def _histogram(months, args, ui):
         return None
     counts = {v.value: v.count for v in months}
     first, last = months[0].value, months[-1].value
-    year, month = int(first[:4]), int(first[5:])
-    series = []
-    while f"{year:04d}-{month:02d}" <= last:
-        series.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    series = month_series(first, last)
     peak = max(counts.values())
     low, high = args.get("from", ""), args.get("to", "")
     width, gap, height = 10, 2, 80

@@ -31,9 +31,6 @@ _SPACE_BY_DIGITS = re.compile(r"(?<=\w) (?=\d)|(?<=\d) (?=\w)")
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]!?]|\.\s")
 _HYPHEN_BY_DIGITS = re.compile(r"(?<=\w)-(?=\d)|(?<=\d)-(?=\w)")
 
-# Class words in an article that make it one about weapons.
-WEAPON_TALK = 3
-
 # The pseudo-entity of blocker phrases: matches that tag nothing but keep
 # overlapping aliases from matching ("Oracle of Delphi", "Saab 9-3").
 BLOCKER = ""
@@ -260,13 +257,25 @@ class Gazetteer:
         mentions = _confirm_listed(
             mentions, text, self._alike if self.kind.listed_alike_confirm else None
         )
-        if self.kind.quoted_confirmed_by_others:
-            cue_words = sum(1 for slot in positions.values() if slot[0] & self._cues)
+        if self.kind.quoted_confirmed_by_others and not all(m.confirmed for m in mentions):
             bare = self.kind.bare_confirmed_by_others
-            if bare and cue_words >= WEAPON_TALK:
+            if bare and self._talks_of_kind(positions):
                 bare = 1  # an article about weapons: one other system suffices
             mentions = _confirm_quoted(mentions, text, bare)
         return mentions
+
+    def _talks_of_kind(self, positions) -> bool:
+        """Whether the text holds the kind's cue words often enough."""
+        wanted = self.kind.cue_words_for_topic
+        if not wanted:
+            return False
+        count = 0
+        for keys, _, _ in positions.values():
+            if keys & self._cues:
+                count += 1
+                if count >= wanted:
+                    return True
+        return False
 
     def _alike(self, a: Mention, b: Mention) -> bool:
         """Two mentions of different entities of one class."""

@@ -38,6 +38,9 @@ class Kind:
     # entities in the article (0: never): "Strykers" in a report that names
     # HIMARS and the M777 is the vehicle.
     bare_confirmed_by_others: int = 0
+    # This many cue words in the article make it one about the kind (0:
+    # never): then one other confirmed entity confirms a bare name.
+    cue_words_for_topic: int = 0
     # A count right before an ambiguous name confirms it ("96 Apaches").
     counted_confirms: bool = False
     # Ambiguous names of one class listed together confirm each other
@@ -66,6 +69,7 @@ SYSTEMS = Kind(
     cue_window=(2, 3),
     quoted_confirmed_by_others=True,
     bare_confirmed_by_others=2,
+    cue_words_for_topic=3,
     counted_confirms=True,
     listed_alike_confirm=True,
 )
