@@ -219,8 +219,8 @@ def search_command(
     word*, company:NAME, system:NAME, class:"air defense" and
     published:[2024-01 TO 2024-06] work too. When
     fewer than 10 articles hold every word, articles holding some of them
-    follow (unless --all-words). Words and phrases the glossary knows, names
-    and companies also search their equivalents in the other language
+    follow (unless --all-words). Words and phrases the glossary knows, names,
+    companies and weapon systems also search their equivalents in the other language
     (unless --no-translate). With no words, list the newest articles that
     pass the filters.
 
