@@ -100,6 +100,38 @@ def test_detection(systems, text, expected):
     assert systems.detect(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bare name in a passage about fighting: a plural with one war word,
+        # a name beside another confirmed system with two, alone with four
+        ("The Caesars fired all night, artillerymen on the southern axis said.", ["caesar"]),
+        ("Stinger operators shot down a Ka-52 while an infantry platoon covered them.",
+         ["stinger", "ka-52"]),
+        ("Soldiers of the brigade say the Bradley survived a mine; its infantry and crew "
+         "walked away.", ["m2-bradley"]),
+        # a longer proper name anywhere in the article, a sentence-initial
+        # Ukrainian word, all-capital text and a named sibling are no signal
+        ("General Omar Bradley led troops over the Rhine, with infantry and artillery "
+         "behind them. Bradley said the army would not stop.", []),
+        ("The Golden State Warriors hosted army and navy veterans at a military night.", []),
+        ("Козаки, що мали оточити ворога, стояли біля фронту з піхотою та артилерією.", []),
+        ("ARMY WARRIORS ADVANCE: INFANTRY AND ARTILLERY MOVE TO THE FRONTLINE", []),
+        ("Leopard 1A5 tanks arrived; crews say the Leopards are easy to fix.",
+         ["leopard-1a5", "leopard-1"]),
+        # a Latin acronym matches itself, not a longer word sharing its stem
+        ("A HARMFUL RUMOUR ABOUT MISSILES", []),
+        ("HARM missiles hit the radar", ["agm-88"]),
+        # a two-word name beside its class word; an alias the dictionary knows
+        # meets its case forms the dictionary does not
+        ("Baba Yaga heavy drones hit the trenches", ["baba-yaga"]),
+        ("Ворог знову запустив Іскандери по Харкову", ["iskander"]),
+    ],
+)  # fmt: skip
+def test_article_level_signals(systems, text, expected):
+    assert systems.detect(text) == expected
+
+
 def test_a_variant_confirms_its_family_and_back(systems):
     leopard = systems.entities["leopard-2a6"]
     assert leopard.family == "leopard-2"

@@ -12,10 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..analysis import raw_tokens
+from ..analysis import normalized, raw_tokens
 from ..morphology import CACHE_SIZE
-from .keys import joined_text, slugify, surface_keys, token_keys
+from ..normalize import is_cyrillic
+from .keys import ending_key, joined_text, slugify, surface_keys, token_keys
 from .kinds import Kind
+from .signals import (
+    acronym_stemmed,
+    case_unknown,
+    counted,
+    in_longer_name,
+    plural,
+    position_at,
+    quoted,
+    sentence_initial,
+)
 
 # What may stand between two names listed together: "Airbus and Leonardo",
 # "BAE Systems, Thales", "«Ербасу» та «Леонардо»", "HIMARS and M270".
@@ -83,22 +94,28 @@ class Gazetteer:
 
     def __init__(
         self, kind: Kind, entities, adjacent_cues=(), strong_cues=(), blockers=(),
-        classes=None, digest="",
+        classes=None, digest="", topic_cues=(),
     ):  # fmt: skip
         self.kind = kind
         self.entities: dict[str, Entity] = {e.id: e for e in entities}
         self.classes: dict[str, dict[str, str]] = dict(classes or {})  # id → {en, uk}
         self.digest = digest
         self._strong_cues = self._keys_of(strong_cues)
-        # a hyphenated cue counts whole: "anti-aircraft", not every "air"
-        hyphenated = frozenset().union(*(token_keys(w, True) for w in adjacent_cues if "-" in w))
-        plain = self._keys_of(w for w in adjacent_cues if "-" not in w)
-        self._cues = self._strong_cues | plain | hyphenated
+        self._cues = self._strong_cues | self._cue_keys(adjacent_cues)
+        # what a passage is about: its topic words, each by its lemma or stem
+        # (a word's surface key would count it twice)
+        self._topic = frozenset(k for k in self._cue_keys(topic_cues) if not k.startswith("="))
         # A context word confirms only by what is not itself an ambiguous
         # name: "I-Hawk" must not confirm every "Hawk", nor "Challenger"
         # (the shuttle, the tennis tour) a "Warrior".
         doubtful = self._keys_of(a for e in entities for a in e.ambiguous)
         self._context = {e.id: self._keys_of(e.context) - doubtful for e in entities}
+        # the first words of each entity's longer aliases: a bare "Leopards"
+        # beside a named Leopard 1A5 is that tank, not the Leopard 2
+        self._lead_words = {
+            e.id: frozenset(a.split()[0].casefold() for a in e.aliases if " " in a)
+            for e in entities
+        }
         self._patterns: dict[str, list[_Pattern]] = {}
         # a word's keys (one frozenset per distinct word) → the patterns it
         # may start: most words start none, and news repeats its words
@@ -118,6 +135,7 @@ class Gazetteer:
                 for _, keys in p.steps
             ),
             self._cues,
+            self._topic,
             *self._context.values(),
         )
         self._relevant: dict[str, frozenset[str]] = {}  # raw word → its keys in the vocabulary
@@ -168,6 +186,12 @@ class Gazetteer:
         positions = self._positions(text, surface_only)
         if not positions:
             return ()
+        for slot in positions.values():
+            # an alias the dictionary knows ("Іскандер") still meets its case
+            # forms it does not ("Іскандери" → ~іскандер)
+            word = normalized(text[slot[1] : slot[2]])
+            if stem := ending_key(word, known_too=True):
+                slot[0] = slot[0] | {stem}
         tokens = list(raw_tokens(text))
         spoken = {pos for _, pos, _, _, compound in tokens if not compound}
         if len(positions) < len(spoken) and any(t[4] for t in tokens):
@@ -189,6 +213,12 @@ class Gazetteer:
             if keys := keys_of(word, compound):
                 add_slot(positions, pos, keys, start, end)
         return positions
+
+    def _cue_keys(self, words) -> frozenset[str]:
+        """Keys of cue words; a hyphenated one counts whole: "anti-aircraft",
+        not every "air"."""
+        hyphenated = frozenset().union(*(token_keys(w, True) for w in words if "-" in w))
+        return self._keys_of(w for w in words if "-" not in w) | hyphenated
 
     def _keys_of(self, words) -> frozenset[str]:
         keys: set[str] = set()
@@ -236,6 +266,14 @@ class Gazetteer:
                     continue  # an acronym is not a name written in lowercase ("ОС" ≠ Оса)
                 if end > pos and pattern.clause_break is None and _CLAUSE_BREAK.search(surface):
                     continue  # words of two clauses: "Sale Sharks), M Cueto"
+                if (
+                    pattern.ambiguous
+                    and not pattern.alias.isupper()
+                    and case_unknown(text, positions[pos][1], surface)
+                ):
+                    continue  # all capitals: a name cannot be told from a word
+                if acronym_stemmed(pattern.alias, surface):
+                    continue  # "HARMFUL" is not HARM, "TOWED" not TOW
                 found.append((pos, end, pattern))
         found = _drop_overlapped(found)
         if any(pattern.ambiguous for _, _, pattern in found):
@@ -248,9 +286,14 @@ class Gazetteer:
             confirmed = (
                 not pattern.ambiguous
                 or self._group(pattern.entity) in plain
-                or self._cue_next_to(start, end, positions, len(pattern.steps) > 1)
+                or self._cue_next_to(
+                    start,
+                    end,
+                    positions,
+                    self.kind.phrase_needs_strong_cue and len(pattern.steps) > 1,
+                )  # fmt: skip
                 or bool(self._context[pattern.entity] & all_keys)
-                or (self.kind.counted_confirms and _counted(text, positions[start][1]))
+                or (self.kind.counted_confirms and counted(text, positions[start][1]))
             )
             span = positions[start][1], positions[end][2]
             mentions.append(Mention(pattern.entity, pattern.alias, *span, confirmed))
@@ -258,24 +301,76 @@ class Gazetteer:
             mentions, text, self._alike if self.kind.listed_alike_confirm else None
         )
         if self.kind.quoted_confirmed_by_others and not all(m.confirmed for m in mentions):
-            bare = self.kind.bare_confirmed_by_others
-            if bare and self._talks_of_kind(positions):
-                bare = 1  # an article about weapons: one other system suffices
-            mentions = _confirm_quoted(mentions, text, bare)
+            mentions = self._confirm_by_article(mentions, text, positions)
         return mentions
 
-    def _talks_of_kind(self, positions) -> bool:
-        """Whether the text holds the kind's cue words often enough."""
-        wanted = self.kind.cue_words_for_topic
-        if not wanted:
-            return False
-        count = 0
-        for keys, _, _ in positions.values():
-            if keys & self._cues:
-                count += 1
-                if count >= wanted:
-                    return True
-        return False
+    def _confirm_by_article(self, mentions: list[Mention], text: str, positions):
+        """Confirm what the rest of the article vouches for: a quoted name
+        beside another confirmed entity («Гепардів» beside «Шахедів»), and a
+        bare name by the kind's topic rules (:class:`~.kinds.Kind`)."""
+        kind = self.kind
+        confirmed = [m for m in mentions if m.confirmed]
+        # a name the article writes as part of a longer one anywhere ("Omar
+        # Bradley ... Bradley said") is that name everywhere
+        in_names = {m.alias for m in mentions if in_longer_name(text, m.start, m.end)}
+        by_start = sorted((slot[1], pos) for pos, slot in positions.items())
+
+        def vouched(m: Mention) -> bool:
+            others = {c.entity for c in confirmed} - {m.entity}
+            if quoted(text, m.start, m.end):
+                return bool(others)
+            if m.alias in in_names or self._names_sibling(m, confirmed):
+                return False
+            if kind.bare_confirmed_by_others and len(others) >= kind.bare_confirmed_by_others:
+                return True
+            if not kind.topic_cues:
+                return False
+            initial = sentence_initial(text, m.start)
+            if initial and is_cyrillic(text[m.start]):
+                return False  # Ukrainian capitalises only names, and every sentence
+            score = self._topic_score(positions, position_at(by_start, m.start))
+            return bool(
+                (kind.topic_with_other and others and score >= kind.topic_with_other)
+                or (
+                    kind.topic_plural
+                    and score >= kind.topic_plural
+                    and plural(text[m.start : m.end], m.alias)
+                )
+                or (kind.topic_alone and not initial and score >= kind.topic_alone)
+            )
+
+        while True:  # a name confirmed here may vouch for the next
+            new = [m for m in mentions if not m.confirmed and vouched(m)]
+            if not new:
+                return mentions
+            new_ids = {id(m) for m in new}
+            mentions = [
+                Mention(m.entity, m.alias, m.start, m.end, True) if id(m) in new_ids else m
+                for m in mentions
+            ]
+            confirmed = [m for m in mentions if m.confirmed]
+
+    def _topic_score(self, positions, at: int) -> int:
+        """How many distinct topic words stand within the kind's topic window
+        of position ``at``: a paragraph about fighting, not a long text that
+        mentions soldiers somewhere."""
+        seen = set()
+        topic = self._topic
+        window = self.kind.topic_window
+        for pos, (keys, _, _) in positions.items():
+            if abs(pos - at) <= window and (found := keys & topic):
+                seen.add(min(found))
+        return len(seen)
+
+    def _names_sibling(self, m: Mention, confirmed: list[Mention]) -> bool:
+        """Whether a confirmed entity of another family has a longer alias
+        starting with this bare name ("Leopard 1A5 ... the Leopards")."""
+        word = m.alias.casefold()
+        group = self._group(m.entity)
+        return any(
+            word in self._lead_words.get(c.entity, ()) and self._group(c.entity) != group
+            for c in confirmed
+        )
 
     def _alike(self, a: Mention, b: Mention) -> bool:
         """Two mentions of different entities of one class."""
@@ -382,52 +477,6 @@ def add_slot(positions: dict[int, list], pos: int, keys, start: int, end: int) -
     else:  # a hyphenated word's whole and first part share a position
         slot[0] = slot[0] | keys
         slot[2] = max(slot[2], end)
-
-
-# A count right before a name: "96 Apaches", "roughly 190 Strykers",
-# "десятки «Шахедів»"; not a year ("in 2030 Apache"), a date ("July 31
-# Caesars"), a share count ("31,781,461 Caesars") or a heading ("12. Міраж").
-_COUNTED = re.compile(
-    r"(?:(?<![\d.,])(?!(?:19|20)\d\d\b)\d{1,4}|\b(?:dozens|hundreds|scores|a handful) of|"
-    r"\b(?:десятки|десятків|сотні|сотень))\s+[«\"“„']?$",
-    re.I,
-)
-_MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня".split()
-)
-
-
-def _counted(text: str, start: int) -> bool:
-    before = text[max(0, start - 40) : start]
-    m = _COUNTED.search(before)
-    if not m:
-        return False
-    words = before[: m.start()].split()
-    return not (words and words[-1].strip(",.").casefold() in _MONTHS)
-
-
-_OPENING_QUOTES = "«\"“„'"
-_CLOSING_QUOTES = "»\"”“'"
-
-
-def _confirm_quoted(mentions: list[Mention], text: str, bare: int = 0) -> list[Mention]:
-    """Confirm a quoted ambiguous name when another entity is confirmed
-    (and, with ``bare``, an unquoted one when that many others are)."""
-    confirmed = {m.entity for m in mentions if m.confirmed}
-
-    def enough(m):
-        others = len(confirmed - {m.entity})
-        quoted = text[m.start - 1 : m.start] in tuple(_OPENING_QUOTES) and text[
-            m.end : m.end + 1
-        ] in tuple(_CLOSING_QUOTES)
-        return others >= 1 if quoted else bool(bare) and others >= bare
-
-    return [
-        Mention(m.entity, m.alias, m.start, m.end, True) if not m.confirmed and enough(m) else m
-        for m in mentions
-    ]
 
 
 def _confirm_listed(mentions: list[Mention], text: str, alike=None) -> list[Mention]:

@@ -26,10 +26,11 @@ _DESIGNATION_PLURAL = re.compile(r"\w*\d[a-z]?s")
 _CYRILLIC_DESIGNATION = re.compile(r"([а-яіїєґ']{3,})-(\d[\w]*)")
 
 
-def ending_key(word: str) -> str | None:
+def ending_key(word: str, known_too: bool = False) -> str | None:
     """The ending-stripped key of a Cyrillic word the dictionary does not know
-    (``Сааба`` → ``~сааб``); known words inflect through their lemmas."""
-    if not word or not is_cyrillic(word[0]) or is_known_word(word):
+    (``Сааба`` → ``~сааб``); known words inflect through their lemmas (an
+    alias's word takes the key ``known_too``, to meet its unknown forms)."""
+    if not word or not is_cyrillic(word[0]) or (not known_too and is_known_word(word)):
         return None
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:

@@ -22,6 +22,11 @@ class Kind:
     path_env: str  # the environment variable naming another file
     adjacent_cues: str  # [cues] list: words that confirm an ambiguous alias beside it
     strong_cues: str = ""  # [cues] list: words that confirm even a phrase alias
+    # A phrase alias ("Ukrainian Defense Industry") beside an adjacent cue is
+    # still just a phrase ("defense industry companies"): only a strong cue
+    # confirms it. A weapon's two-word name beside its class word is the
+    # weapon ("Baba Yaga heavy drones").
+    phrase_needs_strong_cue: bool = True
     # Ambiguous Cyrillic aliases match their surface form only: "Південне"
     # the design bureau is not "Південна залізниця". Weapon names inflect
     # ("з Леопардами") and a class word usually stands beside them.
@@ -38,9 +43,20 @@ class Kind:
     # entities in the article (0: never): "Strykers" in a report that names
     # HIMARS and the M777 is the vehicle.
     bare_confirmed_by_others: int = 0
-    # This many cue words in the article make it one about the kind (0:
-    # never): then one other confirmed entity confirms a bare name.
-    cue_words_for_topic: int = 0
+    # [cues] list of words that show what a passage
+    # is about (troops, shelling, екіпаж): its topic score is how many
+    # distinct ones it holds. A bare ambiguous name is confirmed by
+    #   one other confirmed entity at a score of ``topic_with_other``,
+    #   a plural ("Caesars", "the Bradleys") at ``topic_plural``,
+    #   nothing else at ``topic_alone`` (0: never),
+    # unless it is part of a longer proper name ("Omar Bradley", "Golden
+    # State Warriors") or stands for a named sibling ("Leopard 1A5 ... the
+    # Leopards").
+    topic_cues: str = ""
+    topic_window: int = 40  # token positions either side of the name
+    topic_with_other: int = 0
+    topic_plural: int = 0
+    topic_alone: int = 0
     # A count right before an ambiguous name confirms it ("96 Apaches").
     counted_confirms: bool = False
     # Ambiguous names of one class listed together confirm each other
@@ -66,10 +82,14 @@ SYSTEMS = Kind(
     default_path=DATA / "systems.toml",
     path_env="DEFNEWS_SYSTEMS",
     adjacent_cues="class_words",
+    phrase_needs_strong_cue=False,
     cue_window=(2, 3),
     quoted_confirmed_by_others=True,
     bare_confirmed_by_others=2,
-    cue_words_for_topic=3,
+    topic_cues="war_words",
+    topic_with_other=2,
+    topic_plural=1,
+    topic_alone=4,
     counted_confirms=True,
     listed_alike_confirm=True,
 )

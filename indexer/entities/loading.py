@@ -32,6 +32,7 @@ def load(kind: Kind = COMPANIES, path: str | os.PathLike | None = None) -> Gazet
         entities,
         adjacent_cues=cues.get(kind.adjacent_cues, []),
         strong_cues=cues.get(kind.strong_cues, []) if kind.strong_cues else [],
+        topic_cues=cues.get(kind.topic_cues, []) if kind.topic_cues else [],
         blockers=data.get("blockers", {}).get("phrases", []),
         classes=data.get("classes", {}),
         digest=hashlib.sha256(raw).hexdigest()[:16],
