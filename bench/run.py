@@ -394,6 +394,20 @@ def tantivy_bench(corpus_path, kinds):
 # The run ----------------------------------------------------------------------------
 
 
+ADDED = 2000  # articles an incremental reindex adds
+
+
+def write_new_articles(path: Path, n: int, seed: int) -> None:
+    """``n`` articles the corpus does not hold (their own ids and URLs)."""
+    from corpus import articles
+
+    with open(path, "w", encoding="utf-8") as f:
+        for doc in articles(n, seed):
+            doc["id"] = doc["id"].replace("bench-", "bench-added-")
+            doc["url"] = doc["url"].replace("/bench.example/", "/bench.example/added/")
+            f.write(json.dumps(doc, ensure_ascii=False) + "\n")
+
+
 def run_size(n, peers, web_seconds):
     from corpus import write_jsonl
 
@@ -418,6 +432,14 @@ def run_size(n, peers, web_seconds):
         result["index"]["size_mb"] = sum(f.stat().st_size for f in gen.iterdir()) / 1e6
         noop, _, out = run_measured([*DEFNEWS, "reindex", "--config", str(config)])
         result["noop_reindex"] = {"command_s": noop, "summary": out.strip()}
+        # a cron run's real work: a day's new articles (2,000) onto the corpus
+        added = Path(tmp) / "added.jsonl"
+        write_new_articles(added, ADDED, seed=n + 7)
+        config.write_text(config.read_text("utf-8") + f'[[source]]\npath = "{added}"\n', "utf-8")
+        seconds, rss, out = run_measured([*DEFNEWS, "reindex", "--config", str(config)])
+        result["add_reindex"] = {
+            "docs": ADDED, "command_s": seconds, "peak_rss_mb": rss, "summary": out.strip()
+        }  # fmt: skip
         kinds = make_queries(corpus_path)
         queries_path = Path(tmp) / "queries.json"
         queries_path.write_text(json.dumps(kinds, ensure_ascii=False), "utf-8")
@@ -453,6 +475,12 @@ def print_table(results):
             f"| no-op reindex (whole command) | {r['noop_reindex']['command_s']:.2f} s |"
             + (" | | |" if "sqlite" in r else "")
         )
+        if "add_reindex" in r:
+            a = r["add_reindex"]
+            print(
+                f"| reindex adding {a['docs']:,} articles (whole command) | {a['command_s']:.1f} s, peak RSS {a['peak_rss_mb']:.0f} MB |"
+                + (" | | |" if "sqlite" in r else "")
+            )
         print(
             f"| cold open + first query | {s['open_s']:.2f} + {s['first_query_s']:.2f} s |"
             + (" | | |" if "sqlite" in r else "")

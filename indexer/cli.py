@@ -438,6 +438,26 @@ def serve_command(host, port, workers, index_dir):
     serve(host, port, index_dir, workers or WORKERS)
 
 
+@cli.command("ship")
+@click.argument("replica", type=click.Path(file_okay=False))
+@click.option(
+    "--wait", type=click.FloatRange(0), default=0, help="Wait this long for another ship."
+)
+@index_option
+def ship_command(replica, wait, index_dir):
+    """Copy the live index to a REPLICA directory and make it live there.
+
+    Every file is checked against the index's manifest as it is copied, and
+    the replica's CURRENT moves only when the whole generation is there, so a
+    `defnews serve --index REPLICA` picks it up without a restart and never
+    reads a half-copied index. Files the replica already holds are linked,
+    not copied. Safe to run from cron after each reindex."""
+    from .ship import ship
+
+    report = _writing(lambda: ship(index_dir_from(index_dir), replica, wait=wait))
+    click.echo(f"defnews ship: {report.summary()} → {replica}")
+
+
 @cli.command("companies")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @index_option
