@@ -14,7 +14,6 @@ from operator import itemgetter
 
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
-from whoosh.writing import MERGE_SMALL, OPTIMIZE
 
 from . import stopping, store
 from .analysis import (
@@ -31,6 +30,7 @@ from .entities.detector import detector_for
 from .errors import DefnewsError, IndexMissingError, IndexOutdatedError
 from .facets import save_columns
 from .ingest import Article, Problem
+from .merging import merge_tiers
 from .parallel import ParallelWriter
 from .ranking import NewsBM25
 from .schema import news_schema
@@ -47,8 +47,6 @@ DEFAULT_INDEX_DIR = os.path.join("data", "index")
 # buffer holds its share writes it as a segment and starts another (merges
 # spill sorted runs to disk past it).
 WRITER_LIMIT_MB = 1536
-# Past this many segments a commit merges them all (searching many is slow).
-MAX_SEGMENTS = 10
 # Input this large is indexed by a worker process per core (indexer/parallel.py),
 # each building and writing its own segment; not worth starting them below it.
 PARALLEL_BYTES = 5 * 1024 * 1024
@@ -225,8 +223,7 @@ def update_index(
             writer.cancel()
             raise
         if changed or base is None:
-            policy = OPTIMIZE if len(ix._segments()) >= MAX_SEGMENTS else MERGE_SMALL
-            writer.commit(mergetype=lambda w, segments: policy(w, segments) + new_segments)
+            writer.commit(mergetype=lambda w, segments: merge_tiers(w, segments) + new_segments)
         else:
             writer.cancel()
         if changed or base is None or _without_time(new_meta) != _without_time(base_meta):

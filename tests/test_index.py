@@ -173,18 +173,45 @@ def test_an_open_index_keeps_its_generation_until_dropped(tmp_path):
     assert not os.path.exists(held)
 
 
-def test_segments_are_merged_past_the_threshold(tmp_path):
-    from indexer.index import MAX_SEGMENTS
+def test_small_segments_merge_by_tier_and_stay_few(tmp_path):
+    """Each run adds a segment; a tier of MERGE_FACTOR merges into one, so
+    fourteen runs never leave more than MERGE_FACTOR segments, all documents kept."""
+    from indexer.merging import MERGE_FACTOR
 
     src = tmp_path / "a.jsonl"
-    for n in range(MAX_SEGMENTS + 4):
+    counts = []
+    for n in range(14):
         write_jsonl(
             src, *({"id": f"d{n}-{i}", "title": "Ракети", "body": f"партія {n}"} for i in range(3))
         )
         build_index(tmp_path / "ix", src)
+        counts.append(len(open_index(str(tmp_path / "ix"))._segments()))
     ix = open_index(str(tmp_path / "ix"))
-    assert len(ix._segments()) <= MAX_SEGMENTS
-    assert ix.doc_count() == 3 * (MAX_SEGMENTS + 4)
+    assert max(counts) <= MERGE_FACTOR and ix.doc_count() == 3 * 14
+    assert hits(ix, "ракета")
+
+
+@pytest.mark.parametrize(
+    ("sizes", "merged"),
+    [
+        # four of a tier merge; three wait for a fourth
+        ([(3, 3)] * 4, [0, 1, 2, 3]),
+        ([(3, 3)] * 3, []),
+        # tiers are of similar size: small ones do not drag a big one along
+        ([(3, 3)] * 4 + [(150_000, 150_000)], [0, 1, 2, 3]),
+        # a first parallel build's many equal segments: one group per run,
+        # within the per-run budget, never the whole index at once
+        ([(50_000, 50_000)] * 20, [0, 1, 2, 3]),
+        ([(60_000, 60_000)] * 20, [0, 1, 2]),
+        # a segment past the cap stays; one worn by deletions is rewritten
+        ([(300_000, 300_000)] * 4, []),
+        ([(100, 100), (90_000, 150_000)], [1]),
+    ],
+)
+def test_the_merge_policy_chooses_tiers_within_a_budget(sizes, merged):
+    from indexer.merging import choose
+
+    assert sorted(choose(sizes)) == merged
 
 
 def test_parallel_writers_give_the_same_index(tmp_path):
