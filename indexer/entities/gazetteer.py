@@ -314,6 +314,10 @@ class Gazetteer:
         # Bradley ... Bradley said") is that name everywhere
         in_names = {m.alias for m in mentions if in_longer_name(text, m.start, m.end)}
         by_start = sorted((slot[1], pos) for pos, slot in positions.items())
+        # the topic words' positions, found once; each name's score once
+        topical = [(pos, min(found)) for pos, (keys, _, _) in positions.items()
+                   if (found := keys & self._topic)]  # fmt: skip
+        scores: dict[int, int] = {}
 
         def vouched(m: Mention) -> bool:
             others = {c.entity for c in confirmed} - {m.entity}
@@ -328,7 +332,9 @@ class Gazetteer:
             initial = sentence_initial(text, m.start)
             if initial and is_cyrillic(text[m.start]):
                 return False  # Ukrainian capitalises only names, and every sentence
-            score = self._topic_score(positions, position_at(by_start, m.start))
+            if m.start not in scores:
+                scores[m.start] = self._topic_score(topical, position_at(by_start, m.start))
+            score = scores[m.start]
             return bool(
                 (kind.topic_with_other and others and score >= kind.topic_with_other)
                 or (
@@ -350,17 +356,12 @@ class Gazetteer:
             ]
             confirmed = [m for m in mentions if m.confirmed]
 
-    def _topic_score(self, positions, at: int) -> int:
-        """How many distinct topic words stand within the kind's topic window
-        of position ``at``: a paragraph about fighting, not a long text that
-        mentions soldiers somewhere."""
-        seen = set()
-        topic = self._topic
+    def _topic_score(self, topical: list[tuple[int, str]], at: int) -> int:
+        """How many distinct topic words (``topical``: position, word key)
+        stand within the kind's topic window of position ``at``: a paragraph
+        about fighting, not a long text that mentions soldiers somewhere."""
         window = self.kind.topic_window
-        for pos, (keys, _, _) in positions.items():
-            if abs(pos - at) <= window and (found := keys & topic):
-                seen.add(min(found))
-        return len(seen)
+        return len({key for pos, key in topical if abs(pos - at) <= window})
 
     def _names_sibling(self, m: Mention, confirmed: list[Mention]) -> bool:
         """Whether a confirmed entity of another family has a longer alias
