@@ -447,18 +447,19 @@ class _LeafMatcher(whoosh3.W3LeafMatcher):
             return np.empty(0, _ID_DTYPE), np.empty(0, _WEIGHT_DTYPE)
         return np.frombuffer(b"".join(ids), _ID_DTYPE), np.concatenate(weights)
 
-    def read_positions(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def read_positions(self, wanted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(segment docnum, position) of every occurrence in the ``wanted``
-        documents (sorted segment docnums); blocks holding none of them are
-        not decoded."""
+        documents (sorted segment docnums; None: every document); blocks
+        holding none of them are not decoded."""
         ids, counts, positions = [], [], []
         below = -1  # every id of this block is above the last block's max id
         for info, data in self._blocks():
             maxid, compressed = info[1], info[3]
-            first = np.searchsorted(wanted, below, "right")
-            below = maxid
-            if first == len(wanted) or wanted[first] > maxid:
-                continue
+            if wanted is not None:
+                first = np.searchsorted(wanted, below, "right")
+                below = maxid
+                if first == len(wanted) or wanted[first] > maxid:
+                    continue
             count, raw_ids, _, _, packed = _sections(data)
             if compressed:
                 packed = zlib.decompress(packed)
@@ -469,6 +470,15 @@ class _LeafMatcher(whoosh3.W3LeafMatcher):
             return np.empty(0, _ID_DTYPE), np.empty(0, _ID_DTYPE)
         ids = np.frombuffer(b"".join(ids), _ID_DTYPE)
         counts = np.frombuffer(b"".join(counts), _ID_DTYPE) // 4
-        at = np.minimum(np.searchsorted(wanted, ids), len(wanted) - 1)
-        keep = np.repeat(wanted[at] == ids, counts)
-        return np.repeat(ids, counts)[keep], np.frombuffer(b"".join(positions), _ID_DTYPE)[keep]
+        positions = np.frombuffer(b"".join(positions), _ID_DTYPE)
+        if wanted is None:
+            return np.repeat(ids, counts), positions
+        if len(wanted) * 16 < len(ids):  # a few documents: look each id up
+            at = np.minimum(np.searchsorted(wanted, ids), len(wanted) - 1)
+            holds = wanted[at] == ids
+        else:  # many: a mask over the segment beats a binary search per id
+            is_wanted = np.zeros(int(max(ids[-1], wanted[-1])) + 1, bool)
+            is_wanted[wanted] = True
+            holds = is_wanted[ids]
+        keep = np.repeat(holds, counts)
+        return np.repeat(ids, counts)[keep], positions[keep]

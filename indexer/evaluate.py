@@ -13,6 +13,7 @@ their (document, score) pairs joined in.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,8 @@ from whoosh.util.numeric import byte_to_length
 
 from .caching import remember
 from .codec import NewsPositions, _LeafMatcher
+from .position_cache import KEPT_FROM, positions_cache
+from .position_cache import select as select_positions
 
 # Field length as Whoosh decodes each stored length byte.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], np.float64)
@@ -31,10 +34,12 @@ _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], np.floa
 
 @dataclass
 class Matches:
-    """Which documents match (a mask over document numbers) and their scores."""
+    """Which documents match (a mask over document numbers) and their scores,
+    0 wherever the mask is False: combining them needs no masked arithmetic,
+    which costs numpy several times a plain pass over 1M documents."""
 
     mask: np.ndarray  # bool
-    scores: np.ndarray  # float64; meaningful where mask is True
+    scores: np.ndarray  # float64
 
 
 @dataclass
@@ -54,6 +59,9 @@ class _Sparse:
 # over every document that each nested OR, AND and phrase would otherwise
 # allocate (an expanded query has dozens of them). Broad clauses go dense.
 SPARSE_SHARE = 1 / 8
+# An AND's clauses after the first are evaluated only within the documents
+# the ones before it left, when those are fewer than this share of the index.
+WITHIN_SHARE = 1 / 2
 
 
 def evaluate(
@@ -66,7 +74,7 @@ def evaluate(
     """Every live document ``query`` matches, with the score Whoosh would give.
 
     ``memo`` (a dict, kept by the caller for one request) remembers each
-    term's scored postings, so a second query over the same words — the
+    term's postings and scores, so a second query over the same words — the
     relaxed one after too few matched every word — does not read them again.
     ``sparse_limit`` (most postings a combination keeps sparse; tests set it
     to force one path) defaults to SPARSE_SHARE of the index.
@@ -89,21 +97,25 @@ class _Evaluator:
         weighting = searcher.weighting
         self.bm25 = weighting if isinstance(weighting, BM25F) else None
 
-    def run(self, q) -> Matches | _Sparse:
+    def run(self, q, within: np.ndarray | None = None) -> Matches | _Sparse:
+        """``q``'s matches. With ``within`` (a mask over documents) they are
+        right at least for the documents in it: an AND passes the documents
+        its earlier clauses left, so a phrase in a later clause checks the
+        positions of those alone, not of every document holding its words."""
         if isinstance(q, wq.Term) and self.bm25 is not None:
-            scored = self.term_scores(q)
+            scored = self.term_scores(q, within)
             return _Sparse(*scored) if scored is not None else self.by_whoosh(q)
         if isinstance(q, wq.Or) and not q.scale:
-            return self.union(q)
+            return self.union(q, within)
         if isinstance(q, wq.And):
-            return self.intersection(q)
+            return self.intersection(q.subqueries, q.boost, within)
         if isinstance(q, wq.DisjunctionMax):
-            return self.best_of(q)
+            return self.best_of(q, within)
         if isinstance(q, wq.Sequence) and _step_terms(q, self.searcher.schema) is not None:
-            return self.sequence(q)
+            return self.sequence(q, within)
         if isinstance(q, wq.Not):
-            inner = self.dense(self.run(q.query))
-            return Matches(~inner.mask, np.ones(self.size))
+            outside = ~self.dense(self.run(q.query, within)).mask
+            return Matches(outside, outside.astype(np.float64))
         if isinstance(q, wq.Every) and q.fieldname in (None, "", "*"):
             return Matches(np.ones(self.size, bool), np.full(self.size, float(q.boost)))
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
@@ -121,15 +133,19 @@ class _Evaluator:
         result.scores[part.docs] = part.scores
         return result
 
-    def term_scores(self, q: wq.Term) -> tuple[np.ndarray, np.ndarray] | None:
+    def term_scores(self, q: wq.Term, within=None) -> tuple[np.ndarray, np.ndarray] | None:
         """(documents, BM25F scores) of a term's postings, sparse; None when
-        the field is not scored here."""
+        the field is not scored here. Within a few documents, only theirs
+        are scored."""
         key = (q.fieldname, q.text, q.boost)
-        if key not in self.memo:  # the arrays are shared: callers only read them
-            self.memo[key] = self._term_scores(q)
-        return self.memo[key]
+        scored = self.memo.get(key)  # the arrays are shared: callers only read them
+        if scored is None and within is None:
+            scored = self.memo[key] = self._term_scores(q)
+        if scored is None:
+            return self._term_scores(q, within)
+        return scored if within is None else _kept(scored, within)
 
-    def _term_scores(self, q: wq.Term) -> tuple[np.ndarray, np.ndarray] | None:
+    def _term_scores(self, q: wq.Term, within=None) -> tuple[np.ndarray, np.ndarray] | None:
         searcher, fieldname = self.searcher, q.fieldname
         if fieldname not in searcher.schema:
             return None
@@ -137,7 +153,9 @@ class _Evaluator:
             text = searcher.schema[fieldname].to_bytes(q.text)
         except ValueError:
             return _NO_SCORES
-        docs, weights = read_postings(self.leaves, searcher.schema, fieldname, text)
+        docs, weights = self.postings(fieldname, text)
+        if within is not None:
+            docs, weights = _kept((docs, weights), within)
         if not len(docs):
             return _NO_SCORES
         if not searcher.schema[fieldname].scorable:
@@ -161,13 +179,33 @@ class _Evaluator:
         tf /= norm
         return docs, tf
 
-    def union(self, q: wq.Or) -> Matches | _Sparse:
+    def postings(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+        key = ("postings", fieldname, text)
+        if key not in self.memo:
+            self.memo[key] = read_postings(self.leaves, self.searcher.schema, fieldname, text)
+        return self.memo[key]
+
+    def estimate(self, q) -> int:
+        """About how many documents ``q`` matches, from term statistics."""
+        if isinstance(q, wq.Term):
+            return _doc_frequency(self.searcher, q.fieldname, q.text)
+        if isinstance(q, (wq.Or, wq.DisjunctionMax)):
+            return min(self.size, sum(self.estimate(s) for s in q.subqueries))
+        if isinstance(q, (wq.And, wq.Sequence)):
+            return min((self.estimate(s) for s in q.subqueries), default=0)
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return 0
+        return self.size
+
+    def union(self, q: wq.Or, within=None) -> Matches | _Sparse:
+        """Nested ORs (a word's fields, its translations) are added up as one:
+        one dense pair of arrays for the whole sum, not one per level."""
         # Folded one clause at a time once dense: a prefix expands to hundreds
         # of terms, and holding every clause's arrays would take gigabytes.
         pending, held, result, count = [], 0, None, None
-        for sub in q.subqueries:
-            part = self.run(sub)
-            if result is None and isinstance(part, _Sparse) and q.minmatch <= 1:
+        for sub, boost in _summands(q):
+            part = _scaled(self.run(sub, within), boost)
+            if result is None and isinstance(part, _Sparse):
                 pending.append(part)
                 held += len(part)
                 if held <= self.sparse_limit:
@@ -182,15 +220,16 @@ class _Evaluator:
             if part is not None:
                 _add_into(result, part, count)
         if result is None:
-            return _scaled(_sparse_union(pending), q.boost)
+            return _scaled(_sparse_union(pending, q.minmatch), q.boost)
         if count is not None:  # at least this many must match (Whoosh has no matcher for it)
             result.mask = count >= q.minmatch
+            result.scores *= result.mask
         return _scaled(result, q.boost)
 
-    def best_of(self, q: wq.DisjunctionMax) -> Matches | _Sparse:
+    def best_of(self, q: wq.DisjunctionMax, within=None) -> Matches | _Sparse:
         """Any clause; the best clause's score plus ``tiebreak`` times the
         others' (Whoosh's own matcher mixes scores of different documents)."""
-        parts = [self.run(sub) for sub in q.subqueries]  # a word's few lemmas
+        parts = [self.run(sub, within) for sub in q.subqueries]  # a word's few lemmas
         if all(isinstance(p, _Sparse) for p in parts) and (
             sum(map(len, parts)) <= self.sparse_limit
         ):
@@ -199,53 +238,78 @@ class _Evaluator:
             if q.tiebreak:
                 best = best + q.tiebreak * (np.add.reduceat(scores, starts) - best)
             return _scaled(_Sparse(docs[starts], best), q.boost)
+        # Broad lemmas (те, той: a million postings) are maxed into one
+        # dense array in place; merging them sorted cost twice as much.
         result = self.empty()
-        best, total = result.scores, np.zeros(self.size)
-        for part in map(self.dense, parts):
-            result.mask |= part.mask
-            np.maximum(best, part.scores, out=best, where=part.mask)
-            np.add(total, part.scores, out=total, where=part.mask)
-        if q.tiebreak:
+        best, total = result.scores, np.zeros(self.size) if q.tiebreak else None
+        for part in parts:
+            if isinstance(part, _Sparse):
+                at, scores = part.docs, part.scores
+            else:
+                at = np.flatnonzero(part.mask)
+                scores = part.scores[at]
+            result.mask[at] = True
+            best[at] = np.maximum(best[at], scores)
+            if total is not None:
+                total[at] += scores
+        if total is not None:
             best += q.tiebreak * (total - best)
         return _scaled(result, q.boost)
 
-    def intersection(self, q: wq.And) -> Matches | _Sparse:
-        if not q.subqueries:
-            return _Sparse(*_NO_SCORES)
-        parts = [self.run(sub) for sub in q.subqueries]
-        sparse = [p for p in parts if isinstance(p, _Sparse)]
-        smallest = min(sparse, key=len, default=None)
-        if smallest is not None and len(smallest) <= self.sparse_limit:
-            # the smallest clause's documents, kept where every other matches;
-            # scores summed in clause order, as the dense path sums them
-            docs = smallest.docs
-            for part in parts:
-                if part is not smallest:
-                    docs = docs[_holds(part, docs)]
-            scores = np.zeros(len(docs))
-            for part in parts:
-                scores += _scores_at(part, docs)
-            return _scaled(_Sparse(docs, scores), q.boost)
-        result = Matches(np.ones(self.size, bool), np.zeros(self.size))
-        for part in parts:
-            if isinstance(part, _Sparse):
-                holds = np.zeros(self.size, bool)
-                holds[part.docs] = True
-                result.mask &= holds
-                result.scores[part.docs] += part.scores
-            else:
-                result.mask &= part.mask
-                result.scores += part.scores
-        return _scaled(result, q.boost)
+    def intersection(self, clauses, boost: float = 1.0, within=None) -> _Sparse:
+        """Documents every clause matches, their scores summed in clause order.
 
-    def sequence(self, q: wq.Sequence) -> Matches | _Sparse:
+        The clauses run cheapest first — plain words by how few documents
+        hold them, then phrases and the rest, NOT last — each within what
+        the ones before it left, so "rare word AND (common phrase OR …)"
+        reads the phrase's positions in the rare word's documents only."""
+        if not clauses:
+            return _Sparse(*_NO_SCORES)
+        parts: list = [None] * len(clauses)
+        docs = None
+        for i in sorted(range(len(clauses)), key=lambda i: self._cost(clauses[i])):
+            if docs is not None and len(docs) < self.size * WITHIN_SHARE:
+                within = np.zeros(self.size, bool)
+                within[docs] = True
+            part = parts[i] = self.run(clauses[i], within)
+            if docs is None:
+                docs = part.docs if isinstance(part, _Sparse) else np.flatnonzero(part.mask)
+                if within is not None:
+                    docs = docs[within[docs]]
+            else:
+                docs = docs[self._holds(part, docs)]
+        scores = np.zeros(len(docs))
+        for part in parts:
+            scores += self._scores_at(part, docs)
+        return _scaled(_Sparse(docs, scores), boost)
+
+    def _cost(self, q) -> tuple[int, int]:
+        if isinstance(q, wq.Not):
+            return 2, 0
+        return (0 if _terms_only(q) else 1), self.estimate(q)
+
+    def _holds(self, part, docs: np.ndarray) -> np.ndarray:
+        if isinstance(part, Matches):
+            return part.mask[docs]
+        if len(docs) < self.size * _LOOKUP_SHARE:
+            return _contains(part.docs, docs)
+        present = np.zeros(self.size, bool)  # many: a mask beats a binary search each
+        present[part.docs] = True
+        return present[docs]
+
+    def _scores_at(self, part, docs: np.ndarray) -> np.ndarray:
+        """``part``'s scores at ``docs``, every one of which it matches."""
+        if isinstance(part, Matches):
+            return part.scores[docs]
+        if len(docs) < self.size * _LOOKUP_SHARE:
+            return part.scores[np.searchsorted(part.docs, docs)]
+        return self.dense(part).scores[docs]
+
+    def sequence(self, q: wq.Sequence, within=None) -> _Sparse:
         """A phrase: documents holding every step (scored as their sum, as
         Whoosh's span matchers score), kept where the steps occur in order,
         each 1..slop positions after the one before."""
-        every = self.intersection(wq.And(q.subqueries))
-        if isinstance(every, Matches):
-            docs = np.flatnonzero(every.mask)
-            every = _Sparse(docs, every.scores[docs])
+        every = self.intersection(q.subqueries, 1.0, within)
         keep = _contains(self.in_order(q, every.docs), every.docs)
         return _scaled(_Sparse(every.docs[keep], every.scores[keep]), q.boost)
 
@@ -285,6 +349,49 @@ class _Evaluator:
 
 
 _NO_SCORES = (np.empty(0, np.int64), np.empty(0))
+# Fewer documents than this share of the index are looked up in a clause by
+# binary search; more, through a mask or dense scores over every document.
+_LOOKUP_SHARE = 1 / 64
+
+
+def _summands(q: wq.Or, boost: float = 1.0):
+    """(clause, boost) of an OR, with the clauses of plain ORs nested in it
+    in their place: a sum of sums is one sum."""
+    for sub in q.subqueries:
+        if isinstance(sub, wq.Or) and not sub.scale and max(q.minmatch, sub.minmatch) <= 1:
+            yield from _summands(sub, boost * sub.boost)
+        else:
+            yield sub, boost
+
+
+def _terms_only(q) -> bool:
+    if isinstance(q, wq.Term):
+        return True
+    if isinstance(q, (wq.Or, wq.And, wq.DisjunctionMax)):
+        return all(_terms_only(s) for s in q.subqueries)
+    return False
+
+
+def _kept(scored, within: np.ndarray):
+    docs, values = scored
+    keep = within[docs]
+    return docs[keep], values[keep]
+
+
+# Term document frequencies per searcher (one index generation): Whoosh's
+# lookup walks every segment's term index, ~130 µs at 1M articles.
+_frequencies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _doc_frequency(searcher, fieldname: str, text) -> int:
+    known = _frequencies.setdefault(searcher, {})
+    key = (fieldname, text)
+    if key not in known:
+        try:
+            known[key] = searcher.doc_frequency(fieldname, text)
+        except (KeyError, ValueError, TypeError):
+            known[key] = 0
+    return known[key]
 
 
 def _scaled(part, boost: float):
@@ -304,14 +411,15 @@ def _add_into(result: Matches, part, count) -> None:
             count[part.docs] += 1
     else:
         result.mask |= part.mask
-        np.add(result.scores, part.scores, out=result.scores, where=part.mask)
+        result.scores += part.scores  # 0 outside the mask
         if count is not None:
             count += part.mask
 
 
 def _merged(parts: list[_Sparse]):
     """The clauses' postings in document order (clause order within a
-    document) and where each document's run starts."""
+    document) and where each document's run starts. The stable sort is a
+    merge of the clauses' sorted runs."""
     docs = np.concatenate([p.docs for p in parts])
     scores = np.concatenate([p.scores for p in parts])
     order = np.argsort(docs, kind="stable")
@@ -320,28 +428,19 @@ def _merged(parts: list[_Sparse]):
     return docs, scores, starts
 
 
-def _sparse_union(parts: list[_Sparse]) -> _Sparse:
+def _sparse_union(parts: list[_Sparse], minmatch: int = 0) -> _Sparse:
     if not parts:
         return _Sparse(*_NO_SCORES)
-    if len(parts) == 1:
+    if len(parts) == 1 and minmatch <= 1:
         return parts[0]
     docs, scores, starts = _merged(parts)
     if not len(docs):
         return _Sparse(*_NO_SCORES)
-    return _Sparse(docs[starts], np.add.reduceat(scores, starts))
-
-
-def _holds(part, docs: np.ndarray) -> np.ndarray:
-    if isinstance(part, _Sparse):
-        return _contains(part.docs, docs)
-    return part.mask[docs]
-
-
-def _scores_at(part, docs: np.ndarray) -> np.ndarray:
-    """``part``'s scores at ``docs``, every one of which it matches."""
-    if isinstance(part, _Sparse):
-        return part.scores[np.searchsorted(part.docs, docs)]
-    return part.scores[docs]
+    docs, summed = docs[starts], np.add.reduceat(scores, starts)
+    if minmatch > 1:  # at least this many clauses: the length of each document's run
+        keep = np.diff(np.append(starts, len(scores))) >= minmatch
+        docs, summed = docs[keep], summed[keep]
+    return _Sparse(docs, summed)
 
 
 # numpy's own unique/isin hash or re-sort their input: ~20 ms for a phrase of
@@ -395,7 +494,14 @@ def occurrences(leaves, schema, fieldname: str, text: bytes, docs: np.ndarray) -
             m = leaf._terms.matcher(fieldname, text, schema[fieldname].format)
         except TermNotFound:
             continue
-        if isinstance(m, _LeafMatcher):
+        if isinstance(m, _LeafMatcher) and m._length >= KEPT_FROM:
+            key = (_storage_key(leaf), leaf.segment().segment_id(), fieldname, text)
+            whole = positions_cache.get(key)
+            if whole is None:
+                whole = m.read_positions(None)
+                positions_cache.put(key, *whole)
+            found, positions = select_positions(*whole, segment_docs)
+        elif isinstance(m, _LeafMatcher):
             found, positions = m.read_positions(segment_docs)
         else:  # inlined postings or another codec: one posting at a time
             pairs = []

@@ -38,6 +38,9 @@ FACET_FIELDS = {
 }
 # Facets whose column holds several comma-separated values per document.
 MULTI_VALUED = frozenset({*(kind.name for kind in KINDS), "class"})
+# Most combinations of single-valued facets counted in one pass (a float64
+# tally of this many bins is 8 MB).
+JOINT_BINS = 1 << 20
 # Values a facet lists unless asked for more.
 DEFAULT_FACET_SIZE = 10
 # Bumped when the pickled layout changes, so older files are read afresh.
@@ -57,13 +60,22 @@ class FacetValues:
     def counts(self, mask: np.ndarray | None = None) -> dict[str, int]:
         """Documents per value, among ``mask`` (all documents when None)."""
         if mask is None:
-            codes = self.codes
+            tally = np.bincount(self.codes, minlength=len(self.labels))
         elif self._one_per_document and len(mask) == len(self.docs):
-            codes = self.codes[mask]  # no gather of the mask through docs
+            # the mask as weights: selecting the masked codes first costs 3x
+            tally = np.bincount(self.codes, weights=mask, minlength=len(self.labels))
         else:
-            codes = self.codes[mask[self.docs]]
-        tally = np.bincount(codes, minlength=len(self.labels))
-        return {self.labels[c]: int(n) for c, n in enumerate(tally) if n}
+            tally = np.bincount(self.codes[mask[self.docs]], minlength=len(self.labels))
+        return self.named(tally)
+
+    def named(self, tally: np.ndarray) -> dict[str, int]:
+        """{value: count} of a tally per value code, zeros left out."""
+        return {self.labels[c]: int(n) for c, n in enumerate(tally[: len(self.labels)]) if n}
+
+    @cached_property
+    def _single_valued(self) -> bool:
+        """Whether no document has two values (docs strictly increasing)."""
+        return bool(np.all(self.docs[1:] > self.docs[:-1]))
 
     @cached_property
     def _one_per_document(self) -> bool:
@@ -92,6 +104,66 @@ class FacetColumns:
         lo = np.searchsorted(self.stamps, datetime_to_long(start), "left") if start else 0
         hi = np.searchsorted(self.stamps, datetime_to_long(end), "right") if end else None
         return self._mask(self.date_order[lo:hi])
+
+    @cached_property
+    def newness(self) -> np.ndarray:
+        """Per-document rank by date in [0, 1): newest highest, undated 0."""
+        rank = np.zeros(len(self.live))
+        order = self.date_order
+        rank[order] = np.arange(1, len(order) + 1) / (len(order) + 1)
+        return rank
+
+    def counts(self, names, mask: np.ndarray) -> dict[str, dict[str, int]]:
+        """{facet: {value: count}} among ``mask`` for each of ``names``.
+
+        The facets with one value a document (language, source, month, year)
+        are counted together: each document's values are one code in a
+        mixed radix, one weighted ``bincount`` over every document tallies
+        their combinations, and each facet's counts are sums over the
+        others' axes. At 1M articles that is one 2 ms pass, not four."""
+        names = list(names)
+        together = [n for n in names if self.facets[n]._single_valued]
+        result = {n: self.facets[n].counts(mask) for n in names if n not in together}
+        for group in self._packed(tuple(together)):
+            joint, shape = self._joint(group)
+            tally = np.bincount(joint, weights=mask, minlength=int(np.prod(shape)))
+            tally = np.rint(tally).astype(np.int64).reshape(shape)
+            for axis, name in enumerate(group):
+                others = tuple(a for a in range(len(group)) if a != axis)
+                result[name] = self.facets[name].named(tally.sum(axis=others))
+        return {n: result[n] for n in names}
+
+    def _packed(self, names: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """``names`` in groups whose combinations fit JOINT_BINS."""
+        groups, bins = [], []
+        for name in sorted(names, key=lambda n: len(self.facets[n].labels)):
+            size = len(self.facets[name].labels) + 1  # + "no value"
+            for i, group in enumerate(groups):
+                if bins[i] * size <= JOINT_BINS:
+                    groups[i], bins[i] = (*group, name), bins[i] * size
+                    break
+            else:
+                groups.append((name,))
+                bins.append(size)
+        return groups
+
+    def _joint(self, group: tuple[str, ...]) -> tuple[np.ndarray, tuple[int, ...]]:
+        """Each document's combined code over ``group``, cached: a generation
+        never changes."""
+        cache = self.__dict__.setdefault("_joints", {})  # frozen: set outside __setattr__
+        if group not in cache:
+            joint = np.zeros(len(self.live), np.int64)
+            shape = []
+            for name in group:
+                column = self.facets[name]
+                none = len(column.labels)
+                codes = np.full(len(self.live), none, np.int64)
+                codes[column.docs] = column.codes
+                joint *= none + 1
+                joint += codes
+                shape.append(none + 1)
+            cache[group] = joint, tuple(shape)
+        return cache[group]
 
     def docs_with(self, facet: str, values) -> np.ndarray:
         """Mask of documents having any of ``values`` in ``facet`` (OR within a facet)."""

@@ -332,3 +332,38 @@ def test_saved_columns_are_used_and_match_a_fresh_read(tmp_path):
     assert not os.path.samefile(saved, os.path.join(new_gen, facets.COLUMNS_FILE))
     page = search(open_index(str(tmp_path / "ix")), SearchRequest(facet_size=ALL))
     assert page.total == 7 and facet_counts(page)["company"]["boeing"] == 1
+
+
+@pytest.mark.parametrize("joint_bins", [1 << 20, 64, 1])
+def test_facets_counted_together_equal_each_counted_alone(corpus_ix, monkeypatch, joint_bins):
+    """One weighted bincount over the combinations of the single-valued
+    facets gives each facet's own counts, whether every facet fits in one
+    tally or the bins allow one facet a tally (64, 1: several groups)."""
+    from indexer import facets
+
+    monkeypatch.setattr(facets, "JOINT_BINS", joint_bins)
+    with corpus_ix.reader() as reader:
+        columns = facets._read_columns(reader)  # its own cache of combined codes
+    names = list(facets.FACET_FIELDS) + ["year"]
+    rng = np.random.default_rng(7)
+    size = len(columns.live)
+    masks = [columns.live, rng.random(size) < 0.3, np.zeros(size, bool)]
+    masks.append(np.arange(size) % 2 == 0)
+    for mask in masks:
+        together = columns.counts(names, mask)
+        for name in names:
+            alone = Counter()
+            column = columns.facets[name]
+            for doc, code in zip(column.docs, column.codes, strict=True):
+                if mask[doc]:
+                    alone[column.labels[code]] += 1
+            assert together[name] == dict(alone), name
+    single = [n for n in names if columns.facets[n]._single_valued]
+    assert {"lang", "source", "month", "year"} <= set(single)
+    groups = columns._packed(tuple(single))
+    assert sorted(n for g in groups for n in g) == sorted(single)
+    for group in groups:
+        bins = np.prod([len(columns.facets[n].labels) + 1 for n in group])
+        assert bins <= joint_bins or len(group) == 1
+    assert len(groups) == {1 << 20: 1, 1: len(single)}.get(joint_bins, len(groups))
+    assert joint_bins != 64 or 1 < len(groups) < len(single)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import pytest
 from conftest import SAMPLE
 
@@ -339,3 +340,29 @@ def test_recency_prior_orders_by_score_times_the_documented_factor(corpus_ix):
 def test_recency_half_life_is_validated(corpus_ix):
     with pytest.raises(QueryError, match="half-life"):
         search(corpus_ix, SearchRequest("ракета", recency_days=0))
+
+
+@pytest.mark.parametrize("count", [1, 30, 300])
+def test_best_by_score_equals_a_full_sort(count):
+    """The cut guessed from a random sample of documents leaves the same
+    best ``count`` as sorting every selected document, ties at the cut
+    going to the lower document number; also when the selected documents
+    come in a pattern (every second one) and when scores tie by the
+    thousand. 200k documents: large enough that the sampled path runs."""
+    engine = sys.modules["indexer.search"]  # the package exports search() by this name
+
+    rng = np.random.default_rng(count)
+    size = 200_000
+    patterns = {
+        "random": rng.random(size) < 0.5,
+        "every second": np.arange(size) % 2 == 1,
+        "few": rng.random(size) < 0.0005,
+    }
+    for scores in (rng.random(size), np.round(rng.random(size), 2)):
+        for name, selected in patterns.items():
+            docs = np.flatnonzero(selected)
+            expected = docs[np.lexsort((docs, -scores[docs]))][:count].tolist()
+            assert engine._by_score(scores, selected, count) == expected, name
+            sampled = engine._above_sampled_cut(scores, selected, count)
+            if name != "few":
+                assert sampled is not None and count <= len(sampled) < len(docs) / 10, name

@@ -53,8 +53,8 @@ def test_edit_distance(a, b, d):
 
 def test_words_read_from_the_terms_file_equal_whoosh_prefix_walk(corpus_ix):
     """The chunked read of the terms file yields exactly Whoosh's own
-    expand_prefix, for prefixes in both scripts, at a field's start and past
-    its last word."""
+    expand_prefix and doc_frequency, for prefixes in both scripts, at a
+    field's start and past its last word."""
     from indexer.schema import SPELLING_FIELD
     from indexer.suggest import _segment_words
 
@@ -63,12 +63,16 @@ def test_words_read_from_the_terms_file_equal_whoosh_prefix_walk(corpus_ix):
             total = 0
             for prefix in ("", "ра", "по", "s", "st", "ї", "zz", "\uffff", "rheinmetall"):
                 expected = [
-                    w.decode("utf-8") if isinstance(w, bytes) else w
+                    (
+                        w.decode("utf-8") if isinstance(w, bytes) else w,
+                        leaf.doc_frequency(SPELLING_FIELD, w),
+                    )
                     for w in leaf.expand_prefix(SPELLING_FIELD, prefix)
                 ]
                 assert list(_segment_words(leaf, prefix)) == expected, prefix
                 total += len(expected)
             assert total > 1000
+            assert any(df > 1 for prefix in ("ра", "s") for _, df in _segment_words(leaf, prefix))
 
 
 def test_rare_dictionary_words_that_are_indexed_are_not_corrected(tmp_path):
