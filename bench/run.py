@@ -10,6 +10,8 @@ and tantivy fed our own analysed tokens, so engines are compared, not
 analyzers. Prints the table and writes it as JSON to bench/results/.
 
 Run: python bench/run.py [--docs 10000,100000] [--peers] [--web-seconds 10]
+     python bench/run.py --docs 1000000 --index DIR   (search rows only, over
+     an index already built from that corpus: a 1M build takes 36 minutes)
 """
 
 from __future__ import annotations
@@ -141,6 +143,9 @@ for kind, queries in kinds.items():
             valid[kind].append(q)
         except QueryError as e:
             print(f"skipped {q}: {e}", file=sys.stderr)
+# as `defnews serve` runs its workers: what is loaded, out of the collector's view
+from indexer.collector import settle
+settle()
 for full in (True, False):
     for kind, queries in valid.items():
         samples = []
@@ -452,6 +457,22 @@ def run_size(n, peers, web_seconds):
     return result
 
 
+def search_only(n, index_dir, web_seconds):
+    """The search and web rows over an index built earlier from corpus-N."""
+    corpus_path = RESULTS / f"corpus-{n}.jsonl"
+    if not corpus_path.exists():
+        raise SystemExit(f"{corpus_path} is missing: the queries are drawn from it")
+    result = {"docs": n, "input_mb": corpus_path.stat().st_size / 1e6, "index_dir": index_dir}
+    kinds = make_queries(corpus_path)
+    with tempfile.TemporaryDirectory() as tmp:
+        queries_path = Path(tmp) / "queries.json"
+        queries_path.write_text(json.dumps(kinds, ensure_ascii=False), "utf-8")
+        result["search"] = query_bench(index_dir, queries_path)
+    if web_seconds:
+        result["web"] = web_bench(index_dir, kinds, web_seconds)
+    return result
+
+
 def print_table(results):
     for r in results:
         s = r["search"]
@@ -461,20 +482,23 @@ def print_table(results):
             + (" SQLite FTS5 | tantivy | Whoosh / FTS5 p95 |" if "sqlite" in r else "")
         )
         print("|---|---|" + ("---|---|---|" if "sqlite" in r else ""))
-        i = r["index"]
-        print(
-            f"| indexing, end to end | {i['docs_per_s']:.0f} docs/s, {i['mb_per_s']:.2f} MB/s, peak RSS {i['peak_rss_mb']:.0f} MB |"
-            + (
-                f" {r['sqlite']['build_s']:.1f} s (engine only) | {r['tantivy']['build_s']:.1f} s (engine only) | |"
-                if "sqlite" in r
-                else ""
+        if "index" not in r:
+            print(f"| (search only, over {r['index_dir']}) | |")
+        else:
+            i = r["index"]
+            print(
+                f"| indexing, end to end | {i['docs_per_s']:.0f} docs/s, {i['mb_per_s']:.2f} MB/s, peak RSS {i['peak_rss_mb']:.0f} MB |"
+                + (
+                    f" {r['sqlite']['build_s']:.1f} s (engine only) | {r['tantivy']['build_s']:.1f} s (engine only) | |"
+                    if "sqlite" in r
+                    else ""
+                )
             )
-        )
-        print(f"| index size | {i['size_mb']:.0f} MB |" + (" | | |" if "sqlite" in r else ""))
-        print(
-            f"| no-op reindex (whole command) | {r['noop_reindex']['command_s']:.2f} s |"
-            + (" | | |" if "sqlite" in r else "")
-        )
+            print(f"| index size | {i['size_mb']:.0f} MB |" + (" | | |" if "sqlite" in r else ""))
+            print(
+                f"| no-op reindex (whole command) | {r['noop_reindex']['command_s']:.2f} s |"
+                + (" | | |" if "sqlite" in r else "")
+            )
         if "add_reindex" in r:
             a = r["add_reindex"]
             print(
@@ -515,8 +539,12 @@ def main() -> int:
     parser.add_argument("--docs", default="10000")
     parser.add_argument("--peers", action="store_true")
     parser.add_argument("--web-seconds", type=float, default=10)
+    parser.add_argument("--index", help="search this index, built from --docs' corpus")
     args = parser.parse_args()
-    results = [run_size(int(n), args.peers, args.web_seconds) for n in args.docs.split(",")]
+    if args.index:
+        results = [search_only(int(args.docs), args.index, args.web_seconds)]
+    else:
+        results = [run_size(int(n), args.peers, args.web_seconds) for n in args.docs.split(",")]
     print_table(results)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"

@@ -249,9 +249,9 @@ class _Evaluator:
                 at = np.flatnonzero(part.mask)
                 scores = part.scores[at]
             result.mask[at] = True
-            best[at] = np.maximum(best[at], scores)
+            np.maximum.at(best, at, scores)  # numpy 2's ufunc.at: half a gather and scatter
             if total is not None:
-                total[at] += scores
+                np.add.at(total, at, scores)
         if total is not None:
             best += q.tiebreak * (total - best)
         return _scaled(result, q.boost)
@@ -406,9 +406,9 @@ def _scaled(part, boost: float):
 def _add_into(result: Matches, part, count) -> None:
     if isinstance(part, _Sparse):  # added in place: no dense arrays per term
         result.mask[part.docs] = True
-        result.scores[part.docs] += part.scores
+        np.add.at(result.scores, part.docs, part.scores)
         if count is not None:
-            count[part.docs] += 1
+            np.add.at(count, part.docs, 1)
     else:
         result.mask |= part.mask
         result.scores += part.scores  # 0 outside the mask

@@ -21,7 +21,6 @@ about a second, before anything is published.
 from __future__ import annotations
 
 import ctypes
-import gc
 import multiprocessing
 import os
 import queue
@@ -32,6 +31,7 @@ import time
 
 from whoosh import index as whoosh_index
 
+from .collector import settle
 from .errors import RunFailedError
 from .writer import news_writer
 
@@ -159,12 +159,7 @@ def _follow_parent(parent: int) -> None:
 
 def _work(parent, gen_dir, jobs, results, limitmb, build_document) -> None:
     _follow_parent(parent)
-    # The cyclic garbage collector walked the worker's young objects every
-    # 700 allocations and its caches on every full pass, for next to no
-    # garbage: what the worker inherited is frozen out of its view and it
-    # runs less often (10k articles: 332-355 -> 381-383 docs/s).
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    settle()  # what the worker inherited, out of the collector's view
     try:
         ix = whoosh_index.open_dir(gen_dir)
         writer = news_writer(ix, limitmb, lock=False)

@@ -15,8 +15,8 @@ import threading
 import numpy as np
 
 # Bytes of a term's postings in a segment (ids, weights, compressed
-# positions) from which its decoded positions are kept: ~15k postings.
-KEPT_FROM = 128 << 10
+# positions) from which its decoded positions are kept: ~4k postings.
+KEPT_FROM = 32 << 10
 # Bytes of decoded positions kept (8 a position: about the positions of the
 # 25 broadest words of a 1M-article index).
 BUDGET_BYTES = 192 << 20

@@ -11,6 +11,8 @@ import os
 
 from gunicorn.app.base import BaseApplication
 
+from indexer.collector import settle
+
 from . import create_app
 
 # One worker per core; threads overlap network waits within a worker.
@@ -44,6 +46,7 @@ def serve(
 
     list(news_analyzer()("ракета missiles"))
     default_gazetteer()
+    settle()
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
