@@ -33,6 +33,8 @@ from whoosh.codec import whoosh3
 from whoosh.filedb.filetables import _lengths as _ROW
 from whoosh.util.numeric import length_to_byte
 
+from .position_cache import select as select_positions
+
 _COUNTS = struct.Struct("<IBI")  # ids in block, weight kind, values section size
 _ALL_ONE, _CONSTANT, _EACH = 0, 1, 2
 # Smallest values section worth compressing (Whoosh measured the same cut-off).
@@ -471,14 +473,5 @@ class _LeafMatcher(whoosh3.W3LeafMatcher):
         ids = np.frombuffer(b"".join(ids), _ID_DTYPE)
         counts = np.frombuffer(b"".join(counts), _ID_DTYPE) // 4
         positions = np.frombuffer(b"".join(positions), _ID_DTYPE)
-        if wanted is None:
-            return np.repeat(ids, counts), positions
-        if len(wanted) * 16 < len(ids):  # a few documents: look each id up
-            at = np.minimum(np.searchsorted(wanted, ids), len(wanted) - 1)
-            holds = wanted[at] == ids
-        else:  # many: a mask over the segment beats a binary search per id
-            is_wanted = np.zeros(int(max(ids[-1], wanted[-1])) + 1, bool)
-            is_wanted[wanted] = True
-            holds = is_wanted[ids]
-        keep = np.repeat(holds, counts)
-        return np.repeat(ids, counts)[keep], positions[keep]
+        docs = np.repeat(ids, counts)
+        return (docs, positions) if wanted is None else select_positions(docs, positions, wanted)
