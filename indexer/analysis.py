@@ -302,14 +302,14 @@ NAME_ENDINGS = (
 )
 
 
-def name_keys_of(raw_words) -> list[str]:
+def name_keys_of(raw_words) -> set[str]:
     """The romanized name keys (romanize.name_key) of the capitalised
     Cyrillic words among ``raw_words``: the names field."""
     keys: set[str] = set()
     for word in raw_words:
         if word[0].isupper() and is_cyrillic(word[0]) and len(word) >= 4:
             keys.update(_name_keys(word))
-    return sorted(keys)
+    return keys
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -320,12 +320,14 @@ def _name_keys(raw: str) -> tuple[str, ...]:
     return tuple(k for k in keys if len(k) >= 3)
 
 
-def split_surface_words(raw_words: set[str]) -> tuple[list[str], list[str]]:
+def split_surface_words(raw_words: set[str]) -> tuple[set[str], set[str]]:
     """The distinct normalised words of a text, as (non-stopwords, stopwords):
-    the spelling field's and the stopword field's."""
+    the spelling field's and the stopword field's (sets: the writer and the
+    SimHash need no order)."""
     words = set(map(normalized, raw_words))
     stops = words & STOPWORDS
-    return sorted(words - stops), sorted(stops)
+    words -= stops
+    return words, stops
 
 
 # Prefix of the highlight term of a stopword: stopwords have no index terms,

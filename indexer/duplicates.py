@@ -13,7 +13,6 @@ SimHash of the body's lead catches copies cut short at the bottom.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from hashlib import blake2b
 
 import numpy as np
@@ -32,10 +31,26 @@ SIMILAR_BITS = 6
 LEAD_TOKENS = 100
 
 
-@lru_cache(maxsize=1 << 18)
+# Words whose hash is kept: more than the corpus's vocabulary, which
+# levels off near 250k normalised words at a million articles.
+HASHES_KEPT = 1 << 19
+
+
 def _word_hash(word: str) -> int:
     # a stable hash (Python's own is salted per process)
     return int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+# word → _word_hash(word): a dict, not an lru_cache, because a call through
+# lru_cache cost more than the rest of the SimHash of an article's 300 words.
+_hash_of: dict[str, int] = {}
+
+
+def _hash_kept(word: str) -> int:
+    if len(_hash_of) >= HASHES_KEPT:
+        _hash_of.clear()
+    value = _hash_of[word] = _word_hash(word)
+    return value
 
 
 def story_hashes(words: Iterable[str], lead_words: Iterable[str]) -> str:
@@ -53,7 +68,11 @@ def read_story_hashes(value: str) -> tuple[int, int]:
 def simhash(words: Iterable[str]) -> int:
     """The SimHash of a set of words: bit i is set when most words' hashes
     have it set. 0 for no words."""
-    hashes = np.fromiter(map(_word_hash, set(words)), np.uint64)
+    distinct = words if isinstance(words, (set, frozenset)) else set(words)
+    known = _hash_of.get
+    hashes = np.fromiter(
+        [known(w) or _hash_kept(w) for w in distinct], np.uint64, len(distinct)
+    )  # (a hash of 0, one word in 2**64, is only computed again)
     return _majority(_bits(hashes))
 
 

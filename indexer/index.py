@@ -17,10 +17,11 @@ from whoosh.searching import Searcher
 
 from . import stopping, store
 from .analysis import (
+    STOPWORDS,
     name_keys_of,
+    normalized,
     raw_tokens,
     split_surface_words,
-    surface_words_of,
     tokens_term_positions,
 )
 from .columns import column_items
@@ -345,7 +346,7 @@ def _document(article: Article, digest: str, entities, title, body, seen, lead) 
         "content_hash": digest,
         "origin": article.origin,
     }
-    doc["simhash"] = story_hashes(doc["words"], surface_words_of(lead))
+    doc["simhash"] = story_hashes(words, set(map(normalized, lead)) - STOPWORDS)
     if article.published is not None:
         doc["published"] = article.published
         doc["month"] = article.published.strftime("%Y-%m")

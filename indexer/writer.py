@@ -171,10 +171,10 @@ class NewsSegmentWriter(SegmentWriter):
             if isinstance(field, NewsText) and isinstance(value, (dict, str)):
                 positions = value if isinstance(value, dict) else term_positions(value)
                 length = buffer.add_positions(fieldname, docnum, positions)
-            elif isinstance(field.format, Existence) and isinstance(value, list):
-                # words given as a list are indexed as they are (as Whoosh
-                # does): the spelling field's, already normalised
-                words = set(value)
+            elif isinstance(field.format, Existence) and isinstance(value, (list, set)):
+                # words given as a list or set are indexed as they are (as
+                # Whoosh does with a list): the spelling field's, normalised
+                words = value if isinstance(value, set) else set(value)
                 buffer.add_words(fieldname, docnum, words)
                 length = len(words) if field.scorable else 0
             elif field.indexed:
