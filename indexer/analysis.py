@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
@@ -72,7 +73,7 @@ def raw_tokens(text: str, start_pos: int = 0) -> Iterator[tuple[str, int, int, i
     pos = start_pos
     for match in TOKEN_PATTERN.finditer(text):
         word = match.group()
-        if match.group("tail") is None:
+        if match.lastgroup != "tail":  # no hyphen: one plain token (most words)
             yield word, pos, match.start(), match.end(), False
             pos += 1
             continue
@@ -242,7 +243,7 @@ def tokens_term_positions(tokens, first: int, seen: set[str] | None = None):
         tokens = list(tokens)
     if seen is not None:
         seen.update(map(itemgetter(0), tokens))
-    positions: dict[str, list[int]] = {}
+    positions: dict[str, list[int]] = defaultdict(list)  # a C-level miss
     plain = _plain_word_terms
     for word, pos, _, _, compound in tokens:
         terms = None if compound else plain.get(word)
@@ -253,11 +254,7 @@ def tokens_term_positions(tokens, first: int, seen: set[str] | None = None):
                     plain.clear()
                 plain[word] = terms
         for term in terms:
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [pos - first]
-            else:
-                found.append(pos - first)
+            positions[term].append(pos - first)
     return positions
 
 

@@ -48,6 +48,9 @@ _TERMINFO = whoosh3.W3TermInfo._struct
 _INT = struct.Struct("!i")
 _LONG = struct.Struct("!q")
 _WEIGHT_DTYPE = np.dtype("=f4")
+# Postings in a block from which numpy finds its length and weight range
+# faster than a Python loop (a segment's flush did this for every posting).
+_NUMPY_FROM = 64
 
 
 class NewsPositions(formats.Positions):
@@ -129,7 +132,9 @@ class _FieldWriter(whoosh3.W3FieldWriter):
                     self.finish_field()
                 fieldobj = schema[fieldname]
                 self.start_field(fieldname, fieldobj)
-                length_of = _field_lengths(lengths, fieldname) if lengths else None
+                # only a scored field has lengths (the others' are all 0)
+                scored = lengths and fieldobj.scorable
+                length_of = _field_lengths(lengths, fieldname) if scored else None
                 boost = fieldobj.format.field_boost
                 current = fieldname
             if postings is None and len(arrays[0]) <= self._postwriter._blocklimit:
@@ -157,7 +162,7 @@ class _FieldWriter(whoosh3.W3FieldWriter):
         has_values = self._format.fixed_value_size() != 0
         weights, packed, _ = _block_arrays(kind, arrays, boost, 0, len(ids), 0, has_values)
         minlength, maxlength = _length_range(ids, length_of)
-        maxweight = max(weights)
+        maxweight = _weight_range(weights)[1]
         block = _block_bytes(
             ids, weights, packed, maxweight, minlength, maxlength, self._codec._compression
         )
@@ -197,10 +202,16 @@ def _block_arrays(kind, arrays, boost, start, end, at, has_values):
         values = arrays[2][start:end]
         return arrays[1][start:end], _packed_values(values) if has_values else b"", 0
     counts = arrays[1][start:end]
-    weights = array("f", counts) if boost == 1 else array("f", [c * boost for c in counts])
     width = sum(counts)
-    packed = array("I", [4 * c for c in counts]).tobytes() + arrays[2][at : at + width].tobytes()
-    return weights, packed, width
+    if len(counts) >= _NUMPY_FROM:
+        many = np.frombuffer(counts, _ID_DTYPE)
+        # the product in double, then float32, as array("f") stores c * boost
+        weights = array("f", (many * boost).astype(_WEIGHT_DTYPE).tobytes())
+        sizes = (many * 4).astype(_ID_DTYPE).tobytes()
+    else:
+        weights = array("f", counts) if boost == 1 else array("f", [c * boost for c in counts])
+        sizes = array("I", [4 * c for c in counts]).tobytes()
+    return weights, sizes + arrays[2][at : at + width].tobytes(), width
 
 
 def _packed_values(values: list[bytes]) -> bytes:
@@ -213,14 +224,25 @@ def _packed_values(values: list[bytes]) -> bytes:
 def _length_range(ids, length_of):
     if length_of is None:
         return None, 0
+    if len(ids) >= _NUMPY_FROM:
+        found = length_of.array[np.frombuffer(ids, _ID_DTYPE)]
+        found = found[found > 0]
+        return (int(found.min()), int(found.max())) if len(found) else (None, 0)
     lengths = [n for n in map(length_of.__getitem__, ids) if n]
     return (min(lengths), max(lengths)) if lengths else (None, 0)
+
+
+def _weight_range(weights) -> tuple[float, float]:
+    if len(weights) >= _NUMPY_FROM:
+        many = np.frombuffer(weights, _WEIGHT_DTYPE)
+        return float(many.min()), float(many.max())
+    return min(weights), max(weights)
 
 
 def _block_bytes(ids, weights, packed, maxweight, minlength, maxlength, compression) -> bytes:
     """A block's info and data (see the module docstring)."""
     data = [b"", ids.tobytes()]
-    low, high = min(weights), max(weights)
+    low, high = _weight_range(weights)
     if low == high == 1.0:
         kind = _ALL_ONE
     elif low == high:
@@ -280,13 +302,23 @@ def _as_tuples(fieldname, btext, kind, arrays, boost):
         yield from zip(repeat(fieldname), repeat(btext), ids, weights, values or repeat(b""))
 
 
-def _field_lengths(lengths, fieldname: str) -> list:
+class _FieldLengths(list):
+    """Each document's length in a field: a list, to look one up, and the
+    same as ``.array``, to look up a long posting list's at once."""
+
+    def __init__(self, lengths):
+        super().__init__(n or 0 for n in lengths)  # None: no such field, as 0
+        self.array = np.array(self, dtype=np.int64)
+
+
+def _field_lengths(lengths, fieldname: str) -> _FieldLengths:
     """Each document's length in ``fieldname`` as the generic loop gets it."""
     reader = getattr(lengths, "doc_field_length_reader", None)
     if reader is None:  # another kind of length source
-        return [lengths.doc_field_length(n, fieldname) for n in range(lengths.doc_count_all())]
+        count = lengths.doc_count_all()
+        return _FieldLengths([lengths.doc_field_length(n, fieldname) for n in range(count)])
     length = reader(fieldname)
-    return [length(n) for n in range(lengths.doc_count_all())]
+    return _FieldLengths([length(n) for n in range(lengths.doc_count_all())])
 
 
 class _PostingsWriter(whoosh3.W3PostingsWriter):
@@ -326,7 +358,7 @@ class _PostingsWriter(whoosh3.W3PostingsWriter):
                 kind, arrays, boost, start, end, at, has_values
             )
             at += width
-            self._maxweight = max(self._weights)
+            self._maxweight = _weight_range(self._weights)[1]
             self._minlength, self._maxlength = _length_range(self._ids, length_of)
 
     def _new_block(self):

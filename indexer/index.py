@@ -337,9 +337,9 @@ def _document(article: Article, digest: str, entities, title, body, seen, lead) 
         "_stored_title": article.title,
         "body": body,
         "_stored_body": article.body,
-        "words": words,
-        "stops": stops,
-        "names": name_keys_of(seen),
+        "words": list(words),  # lists, as Whoosh's own writer takes them
+        "stops": list(stops),
+        "names": list(name_keys_of(seen)),
         "lang": article.lang,
         "source": article.source,
         **{field: ",".join(ids) for field, ids in entities.items()},

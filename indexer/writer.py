@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import marshal
 from array import array
+from collections import defaultdict
 
 from whoosh.formats import Existence
 from whoosh.writing import PostingPool, SegmentWriter
@@ -31,6 +32,14 @@ _CHUNK = 50_000
 _POSTING_OVERHEAD = 160
 # Bytes a new term costs in the buffer: its key, dict slot and three arrays.
 _TERM_OVERHEAD = 300
+
+
+def _text_entry():
+    return array("I"), array("I"), array("I")
+
+
+def _word_entry():
+    return (array("I"),)
 
 
 class PostingsBuffer:
@@ -48,33 +57,26 @@ class PostingsBuffer:
         """Add a text's term → positions map; return its length in words."""
         terms = self.text.get(fieldname)
         if terms is None:
-            terms = self.text[fieldname] = {}
-        length = new = 0
-        for term, found in positions.items():
-            entry = terms.get(term)
-            if entry is None:
-                entry = terms[term] = (array("I"), array("I"), array("I"))
-                new += 1
-            entry[0].append(docnum)
-            entry[1].append(len(found))
-            entry[2].extend(found)
-            length += len(found)
-        self.size += 8 * len(positions) + 4 * length + _TERM_OVERHEAD * new
+            terms = self.text[fieldname] = defaultdict(_text_entry)
+        known = len(terms)
+        for term, found in positions.items():  # ~700 terms an article: kept lean
+            ids, counts, where = terms[term]
+            ids.append(docnum)
+            counts.append(len(found))
+            where.extend(found)
+        length = sum(map(len, positions.values()))
+        self.size += 8 * len(positions) + 4 * length + _TERM_OVERHEAD * (len(terms) - known)
         return length
 
     def add_words(self, fieldname: str, docnum: int, words) -> None:
         """Add distinct words, each indexed as itself (no frequencies)."""
         terms = self.seen.get(fieldname)
         if terms is None:
-            terms = self.seen[fieldname] = {}
-        new = 0
+            terms = self.seen[fieldname] = defaultdict(_word_entry)
+        known = len(terms)
         for word in words:
-            entry = terms.get(word)
-            if entry is None:
-                entry = terms[word] = (array("I"),)
-                new += 1
-            entry[0].append(docnum)
-        self.size += 4 * len(words) + _TERM_OVERHEAD * new
+            terms[word][0].append(docnum)
+        self.size += 4 * len(words) + _TERM_OVERHEAD * (len(terms) - known)
 
     def add(self, fieldname: str, btext: bytes, docnum: int, weight: float, value: bytes):
         terms = self.plain.get(fieldname)
@@ -171,10 +173,10 @@ class NewsSegmentWriter(SegmentWriter):
             if isinstance(field, NewsText) and isinstance(value, (dict, str)):
                 positions = value if isinstance(value, dict) else term_positions(value)
                 length = buffer.add_positions(fieldname, docnum, positions)
-            elif isinstance(field.format, Existence) and isinstance(value, (list, set)):
-                # words given as a list or set are indexed as they are (as
-                # Whoosh does with a list): the spelling field's, normalised
-                words = value if isinstance(value, set) else set(value)
+            elif isinstance(field.format, Existence) and isinstance(value, list):
+                # words given as a list are indexed as they are (as Whoosh
+                # does): the spelling field's, already normalised
+                words = set(value)
                 buffer.add_words(fieldname, docnum, words)
                 length = len(words) if field.scorable else 0
             elif field.indexed:
