@@ -24,6 +24,7 @@ from whoosh.writing import PostingPool, SegmentWriter
 
 from .analysis import term_positions
 from .codec import PLAIN, SEEN, TEXT, NewsCodec
+from .flat_postings import FlatTextPostings
 from .schema import NewsText
 
 # Postings per marshal call in a run file.
@@ -34,38 +35,29 @@ _POSTING_OVERHEAD = 160
 _TERM_OVERHEAD = 300
 
 
-def _text_entry():
-    return array("I"), array("I"), array("I")
-
-
 def _word_entry():
     return (array("I"),)
 
 
 class PostingsBuffer:
-    """The postings of the documents added to a segment, per field and term:
-    a text field's as (ids, counts, positions) uint32 arrays, a word list's
-    as (ids,), any other field's as (ids, weights, values)."""
+    """The postings of the documents added to a segment: a text field's in
+    a :class:`~.flat_postings.FlatTextPostings` (given out per term as
+    (ids, counts, positions) uint32 arrays); per term, a word list's as
+    (ids,), any other field's as (ids, weights, values)."""
 
     def __init__(self):
-        self.text: dict[str, dict[str, tuple]] = {}
+        self.text: dict[str, FlatTextPostings] = {}
         self.seen: dict[str, dict[str, tuple]] = {}
         self.plain: dict[str, dict[bytes, tuple]] = {}
         self.size = 0  # estimated bytes held
 
     def add_positions(self, fieldname: str, docnum: int, positions: dict) -> int:
         """Add a text's term → positions map; return its length in words."""
-        terms = self.text.get(fieldname)
-        if terms is None:
-            terms = self.text[fieldname] = defaultdict(_text_entry)
-        known = len(terms)
-        for term, found in positions.items():  # ~700 terms an article: kept lean
-            ids, counts, where = terms[term]
-            ids.append(docnum)
-            counts.append(len(found))
-            where.extend(found)
-        length = sum(map(len, positions.values()))
-        self.size += 8 * len(positions) + 4 * length + _TERM_OVERHEAD * (len(terms) - known)
+        field = self.text.get(fieldname)
+        if field is None:
+            field = self.text[fieldname] = FlatTextPostings()
+        length, new = field.add(docnum, positions)
+        self.size += 8 * len(positions) + 4 * length + _TERM_OVERHEAD * new
         return length
 
     def add_words(self, fieldname: str, docnum: int, words) -> None:
@@ -96,10 +88,12 @@ class PostingsBuffer:
     def sorted_terms(self):
         """((fieldname, term bytes), kind, arrays) in the order segments keep."""
         for fieldname in sorted(self.text.keys() | self.seen.keys() | self.plain.keys()):
-            for kind, by_word in ((TEXT, self.text), (SEEN, self.seen)):
-                terms = by_word.get(fieldname, {})
-                for term in sorted(terms):  # code point order is UTF-8 byte order
-                    yield (fieldname, term.encode("utf-8")), kind, terms[term]
+            if fieldname in self.text:
+                for term, arrays in self.text[fieldname].sorted_terms():
+                    yield (fieldname, term.encode("utf-8")), TEXT, arrays
+            terms = self.seen.get(fieldname, {})
+            for term in sorted(terms):  # code point order is UTF-8 byte order
+                yield (fieldname, term.encode("utf-8")), SEEN, terms[term]
             if fieldname in self.plain:
                 terms = self.plain[fieldname]
                 for btext in sorted(terms):

@@ -1,0 +1,99 @@
+"""A text field's new postings as a few flat arrays, sorted by term at flush.
+
+Keeping three small arrays per term (document numbers, counts, positions)
+cost ~700 dictionary look-ups and 2,000 appends an article, and left a
+worker's heap as millions of small growing buffers among the per-article
+objects: articles took ~20 % longer to index as a segment's buffer grew.
+Here an article appends its terms' ids, counts and positions to flat arrays
+with C-level loops (``map``, ``chain``); the flush sorts the postings by
+term once with numpy and hands each term's slices to the codec as before.
+"""
+
+from __future__ import annotations
+
+from array import array
+from itertools import chain
+
+import numpy as np
+
+_U4 = np.dtype("=u4")
+# Postings whose positions are gathered at once during a flush: bounds the
+# flush's temporary index arrays (8 bytes a position) to ~100 MB.
+_GATHER = 8_000_000
+
+
+class _TermIds(dict):
+    """term → id, an id given to each new term in turn."""
+
+    def __missing__(self, term: str) -> int:
+        value = self[term] = len(self)
+        return value
+
+
+class FlatTextPostings:
+    """One text field's postings in the order documents were added."""
+
+    def __init__(self):
+        self.ids = _TermIds()
+        self.terms = array("I")  # per posting: its term's id
+        self.counts = array("I")  # per posting: its positions
+        self.positions = array("I")
+        self.docs = array("I")  # per document: its number
+        self.spans = array("I")  # per document: its postings
+
+    def add(self, docnum: int, positions: dict) -> tuple[int, int]:
+        """Add one document's term → positions map; return its length in
+        words and how many of its terms are new."""
+        known = len(self.ids)
+        self.terms.extend(map(self.ids.__getitem__, positions))
+        counts = array("I", map(len, positions.values()))
+        self.counts.extend(counts)
+        self.positions.extend(chain.from_iterable(positions.values()))
+        self.docs.append(docnum)
+        self.spans.append(len(positions))
+        return sum(counts), len(self.ids) - known
+
+    def sorted_terms(self):
+        """(term, (ids, counts, positions) arrays) in term order (code
+        points, which is UTF-8 byte order), each term's postings in
+        document order."""
+        names = list(self.ids)  # in id order
+        by_name = sorted(range(len(names)), key=names.__getitem__)
+        names = [names[i] for i in by_name]
+        rank = np.empty(len(names), np.int64)
+        rank[by_name] = np.arange(len(names))
+        ranks = rank[np.frombuffer(self.terms, _U4)]
+        order = np.argsort(ranks, kind="stable")  # ties keep document order
+        bounds = np.zeros(len(names) + 1, np.int64)
+        np.cumsum(np.bincount(ranks, minlength=len(names)), out=bounds[1:])
+        del ranks, rank
+        counts_all = np.frombuffer(self.counts, _U4)
+        starts = (np.cumsum(counts_all, dtype=np.int64) - counts_all)[order]
+        counts = counts_all[order]
+        docs = np.repeat(np.frombuffer(self.docs, _U4), np.frombuffer(self.spans, _U4))[order]
+        del order
+        positions_all = np.frombuffer(self.positions, _U4)
+        first = 0  # the first term (by rank) of the next gather
+        while first < len(names):
+            last = int(np.searchsorted(bounds, bounds[first] + _GATHER, side="right")) - 1
+            last = max(last, first + 1)  # one term at least, however large
+            a, b = int(bounds[first]), int(bounds[last])
+            chunk_counts = counts[a:b]
+            ends = np.cumsum(chunk_counts, dtype=np.int64)
+            starts_in_chunk = ends - chunk_counts
+            gather = np.arange(int(ends[-1]), dtype=np.int64)
+            gather += np.repeat(starts[a:b] - starts_in_chunk, chunk_counts)
+            chunk_positions = positions_all[gather].tobytes()
+            del gather
+            local = bounds[first : last + 1] - a
+            post_at = (4 * local).tolist()  # byte offsets of each term's postings
+            pos_at = (4 * np.append(starts_in_chunk, ends[-1])[local]).tolist()
+            chunk_docs, chunk_counts = docs[a:b].tobytes(), chunk_counts.tobytes()
+            for i in range(last - first):
+                p, q, s, e = post_at[i], post_at[i + 1], pos_at[i], pos_at[i + 1]
+                yield names[first + i], (
+                    array("I", chunk_docs[p:q]),
+                    array("I", chunk_counts[p:q]),
+                    array("I", chunk_positions[s:e]),
+                )
+            first = last
