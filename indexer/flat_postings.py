@@ -57,20 +57,11 @@ class FlatTextPostings:
         """(term, (ids, counts, positions) arrays) in term order (code
         points, which is UTF-8 byte order), each term's postings in
         document order."""
-        names = list(self.ids)  # in id order
-        by_name = sorted(range(len(names)), key=names.__getitem__)
-        names = [names[i] for i in by_name]
-        rank = np.empty(len(names), np.int64)
-        rank[by_name] = np.arange(len(names))
-        ranks = rank[np.frombuffer(self.terms, _U4)]
-        order = np.argsort(ranks, kind="stable")  # ties keep document order
-        bounds = np.zeros(len(names) + 1, np.int64)
-        np.cumsum(np.bincount(ranks, minlength=len(names)), out=bounds[1:])
-        del ranks, rank
+        names, bounds, order = _by_term(self.ids, self.terms)
         counts_all = np.frombuffer(self.counts, _U4)
         starts = (np.cumsum(counts_all, dtype=np.int64) - counts_all)[order]
         counts = counts_all[order]
-        docs = np.repeat(np.frombuffer(self.docs, _U4), np.frombuffer(self.spans, _U4))[order]
+        docs = _posting_documents(self.docs, self.spans)[order]
         del order
         positions_all = np.frombuffer(self.positions, _U4)
         first = 0  # the first term (by rank) of the next gather
@@ -91,9 +82,58 @@ class FlatTextPostings:
             chunk_docs, chunk_counts = docs[a:b].tobytes(), chunk_counts.tobytes()
             for i in range(last - first):
                 p, q, s, e = post_at[i], post_at[i + 1], pos_at[i], pos_at[i + 1]
-                yield names[first + i], (
-                    array("I", chunk_docs[p:q]),
-                    array("I", chunk_counts[p:q]),
-                    array("I", chunk_positions[s:e]),
+                yield (
+                    names[first + i],
+                    (
+                        array("I", chunk_docs[p:q]),
+                        array("I", chunk_counts[p:q]),
+                        array("I", chunk_positions[s:e]),
+                    ),
                 )
             first = last
+
+
+class FlatWordPostings:
+    """A word list field's postings (documents alone) in the order added."""
+
+    def __init__(self):
+        self.ids = _TermIds()
+        self.terms = array("I")
+        self.docs = array("I")
+        self.spans = array("I")
+
+    def add(self, docnum: int, words) -> int:
+        """Add one document's distinct words; return how many are new."""
+        known = len(self.ids)
+        self.terms.extend(map(self.ids.__getitem__, words))
+        self.docs.append(docnum)
+        self.spans.append(len(words))
+        return len(self.ids) - known
+
+    def sorted_terms(self):
+        """(word, (ids,)) in code point order, ids in document order."""
+        names, bounds, order = _by_term(self.ids, self.terms)
+        docs = _posting_documents(self.docs, self.spans)[order].tobytes()
+        at = (4 * bounds).tolist()
+        for i, name in enumerate(names):
+            yield name, (array("I", docs[at[i] : at[i + 1]]),)
+
+
+def _by_term(ids: _TermIds, terms: array):
+    """(terms in code point order, where each one's postings start and end
+    among the sorted postings, the postings' order sorted by term); ties
+    keep the order documents were added."""
+    names = list(ids)  # in id order
+    by_name = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.empty(len(names), np.int64)
+    rank[by_name] = np.arange(len(names))
+    ranks = rank[np.frombuffer(terms, _U4)]
+    order = np.argsort(ranks, kind="stable")
+    bounds = np.zeros(len(names) + 1, np.int64)
+    np.cumsum(np.bincount(ranks, minlength=len(names)), out=bounds[1:])
+    return [names[i] for i in by_name], bounds, order
+
+
+def _posting_documents(docs: array, spans: array) -> np.ndarray:
+    """Each posting's document number, in the order added."""
+    return np.repeat(np.frombuffer(docs, _U4), np.frombuffer(spans, _U4))

@@ -17,14 +17,13 @@ from __future__ import annotations
 import heapq
 import marshal
 from array import array
-from collections import defaultdict
 
 from whoosh.formats import Existence
 from whoosh.writing import PostingPool, SegmentWriter
 
 from .analysis import term_positions
 from .codec import PLAIN, SEEN, TEXT, NewsCodec
-from .flat_postings import FlatTextPostings
+from .flat_postings import FlatTextPostings, FlatWordPostings
 from .schema import NewsText
 
 # Postings per marshal call in a run file.
@@ -35,19 +34,16 @@ _POSTING_OVERHEAD = 160
 _TERM_OVERHEAD = 300
 
 
-def _word_entry():
-    return (array("I"),)
-
-
 class PostingsBuffer:
     """The postings of the documents added to a segment: a text field's in
     a :class:`~.flat_postings.FlatTextPostings` (given out per term as
-    (ids, counts, positions) uint32 arrays); per term, a word list's as
-    (ids,), any other field's as (ids, weights, values)."""
+    (ids, counts, positions) uint32 arrays), a word list's in a
+    :class:`~.flat_postings.FlatWordPostings` (as (ids,)); per term, any
+    other field's as (ids, weights, values)."""
 
     def __init__(self):
         self.text: dict[str, FlatTextPostings] = {}
-        self.seen: dict[str, dict[str, tuple]] = {}
+        self.seen: dict[str, FlatWordPostings] = {}
         self.plain: dict[str, dict[bytes, tuple]] = {}
         self.size = 0  # estimated bytes held
 
@@ -62,13 +58,11 @@ class PostingsBuffer:
 
     def add_words(self, fieldname: str, docnum: int, words) -> None:
         """Add distinct words, each indexed as itself (no frequencies)."""
-        terms = self.seen.get(fieldname)
-        if terms is None:
-            terms = self.seen[fieldname] = defaultdict(_word_entry)
-        known = len(terms)
-        for word in words:
-            terms[word][0].append(docnum)
-        self.size += 4 * len(words) + _TERM_OVERHEAD * (len(terms) - known)
+        field = self.seen.get(fieldname)
+        if field is None:
+            field = self.seen[fieldname] = FlatWordPostings()
+        new = field.add(docnum, words)
+        self.size += 4 * len(words) + _TERM_OVERHEAD * new
 
     def add(self, fieldname: str, btext: bytes, docnum: int, weight: float, value: bytes):
         terms = self.plain.get(fieldname)
@@ -91,9 +85,9 @@ class PostingsBuffer:
             if fieldname in self.text:
                 for term, arrays in self.text[fieldname].sorted_terms():
                     yield (fieldname, term.encode("utf-8")), TEXT, arrays
-            terms = self.seen.get(fieldname, {})
-            for term in sorted(terms):  # code point order is UTF-8 byte order
-                yield (fieldname, term.encode("utf-8")), SEEN, terms[term]
+            if fieldname in self.seen:
+                for word, arrays in self.seen[fieldname].sorted_terms():
+                    yield (fieldname, word.encode("utf-8")), SEEN, arrays
             if fieldname in self.plain:
                 terms = self.plain[fieldname]
                 for btext in sorted(terms):

@@ -39,3 +39,19 @@ def test_new_terms_counted():
     assert flat.add(0, {"a": [0], "b": [1, 2]}) == (3, 2)
     assert flat.add(1, {"b": [0], "c": [1]}) == (2, 1)
     assert list(FlatTextPostings().sorted_terms()) == []
+
+
+def test_word_postings_equal_per_word_arrays():
+    from indexer.flat_postings import FlatWordPostings
+
+    rng = random.Random(8)
+    vocabulary = ["the", "ясно", "z", "ÿ", "ab", "a"]
+    flat, expected = FlatWordPostings(), {}
+    for docnum in range(0, 300, 2):
+        words = set(rng.sample(vocabulary, rng.randrange(0, len(vocabulary))))
+        flat.add(docnum, words)
+        for word in words:
+            expected.setdefault(word, (array("I"),))[0].append(docnum)
+    got = list(flat.sorted_terms())
+    assert [word for word, _ in got] == sorted(expected)
+    assert dict(got) == expected
