@@ -316,9 +316,9 @@ def _field_lengths(lengths, fieldname: str) -> _FieldLengths:
     reader = getattr(lengths, "doc_field_length_reader", None)
     if reader is None:  # another kind of length source
         count = lengths.doc_count_all()
-        return _FieldLengths([lengths.doc_field_length(n, fieldname) for n in range(count)])
+        return _FieldLengths(lengths.doc_field_length(n, fieldname) for n in range(count))
     length = reader(fieldname)
-    return _FieldLengths([length(n) for n in range(lengths.doc_count_all())])
+    return _FieldLengths(length(n) for n in range(lengths.doc_count_all()))
 
 
 class _PostingsWriter(whoosh3.W3PostingsWriter):

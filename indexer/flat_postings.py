@@ -1,4 +1,5 @@
-"""A text field's new postings as a few flat arrays, sorted by term at flush.
+"""New postings of text and word-list fields as flat arrays, sorted by term
+at flush.
 
 Keeping three small arrays per term (document numbers, counts, positions)
 cost ~700 dictionary look-ups and 2,000 appends an article, and left a
@@ -30,28 +31,52 @@ class _TermIds(dict):
         return value
 
 
-class FlatTextPostings:
-    """One text field's postings in the order documents were added."""
+class FlatWordPostings:
+    """A word list field's postings (documents alone) in the order added."""
 
     def __init__(self):
         self.ids = _TermIds()
         self.terms = array("I")  # per posting: its term's id
-        self.counts = array("I")  # per posting: its positions
-        self.positions = array("I")
         self.docs = array("I")  # per document: its number
         self.spans = array("I")  # per document: its postings
+
+    def add(self, docnum: int, words) -> int:
+        """Add one document's distinct words; return how many are new."""
+        return self._add_terms(docnum, words)
+
+    def _add_terms(self, docnum: int, terms) -> int:
+        known = len(self.ids)
+        self.terms.extend(map(self.ids.__getitem__, terms))
+        self.docs.append(docnum)
+        self.spans.append(len(terms))
+        return len(self.ids) - known
+
+    def sorted_terms(self):
+        """(word, (ids,)) in code point order, ids in document order."""
+        names, bounds, order = _by_term(self.ids, self.terms)
+        docs = _posting_documents(self.docs, self.spans)[order].tobytes()
+        at = (4 * bounds).tolist()
+        for i, name in enumerate(names):
+            yield name, (array("I", docs[at[i] : at[i + 1]]),)
+
+
+class FlatTextPostings(FlatWordPostings):
+    """One text field's postings in the order documents were added: its
+    terms' ids, counts and positions."""
+
+    def __init__(self):
+        super().__init__()
+        self.counts = array("I")  # per posting: its positions
+        self.positions = array("I")
 
     def add(self, docnum: int, positions: dict) -> tuple[int, int]:
         """Add one document's term → positions map; return its length in
         words and how many of its terms are new."""
-        known = len(self.ids)
-        self.terms.extend(map(self.ids.__getitem__, positions))
+        new = self._add_terms(docnum, positions)
         counts = array("I", map(len, positions.values()))
         self.counts.extend(counts)
         self.positions.extend(chain.from_iterable(positions.values()))
-        self.docs.append(docnum)
-        self.spans.append(len(positions))
-        return sum(counts), len(self.ids) - known
+        return sum(counts), new
 
     def sorted_terms(self):
         """(term, (ids, counts, positions) arrays) in term order (code
@@ -91,32 +116,6 @@ class FlatTextPostings:
                     ),
                 )
             first = last
-
-
-class FlatWordPostings:
-    """A word list field's postings (documents alone) in the order added."""
-
-    def __init__(self):
-        self.ids = _TermIds()
-        self.terms = array("I")
-        self.docs = array("I")
-        self.spans = array("I")
-
-    def add(self, docnum: int, words) -> int:
-        """Add one document's distinct words; return how many are new."""
-        known = len(self.ids)
-        self.terms.extend(map(self.ids.__getitem__, words))
-        self.docs.append(docnum)
-        self.spans.append(len(words))
-        return len(self.ids) - known
-
-    def sorted_terms(self):
-        """(word, (ids,)) in code point order, ids in document order."""
-        names, bounds, order = _by_term(self.ids, self.terms)
-        docs = _posting_documents(self.docs, self.spans)[order].tobytes()
-        at = (4 * bounds).tolist()
-        for i, name in enumerate(names):
-            yield name, (array("I", docs[at[i] : at[i + 1]]),)
 
 
 def _by_term(ids: _TermIds, terms: array):

@@ -6,8 +6,8 @@ was half of indexing (adding 1.4 ms and committing 3 ms per article, against
 4.6 ms for everything else). Here new documents go to a
 :class:`PostingsBuffer` — text and word-list fields as flat arrays in
 document order, sorted by term once per flush (``flat_postings.py``), other
-fields per term — and commit writes each term's blocks as array slices. Postings of segments merged in (``add_reader``)
-still go through Whoosh's pool, whose spilled runs are written and read in
+fields per term — and commit writes each term's blocks as array slices.
+Postings of segments merged in (``add_reader``) still go through Whoosh's pool, whose spilled runs are written and read in
 chunks (one ``marshal`` call per 50k postings, not per posting: 74 → 44 s on
 10k articles) and merged by ``heapq.merge``.
 """
@@ -30,7 +30,9 @@ from .schema import NewsText
 _CHUNK = 50_000
 # Bytes a posting tuple costs in memory besides its term and value bytes.
 _POSTING_OVERHEAD = 160
-# Bytes a new term costs in the buffer: its key, dict slot and three arrays.
+# Bytes counted for a new term in the buffer. Its flat postings need less (a
+# dict slot and an id), but the count sets the segments' size (~112k articles
+# a worker at 1M), which the merge policy relies on: kept as it was.
 _TERM_OVERHEAD = 300
 
 
@@ -82,12 +84,10 @@ class PostingsBuffer:
     def sorted_terms(self):
         """((fieldname, term bytes), kind, arrays) in the order segments keep."""
         for fieldname in sorted(self.text.keys() | self.seen.keys() | self.plain.keys()):
-            if fieldname in self.text:
-                for term, arrays in self.text[fieldname].sorted_terms():
-                    yield (fieldname, term.encode("utf-8")), TEXT, arrays
-            if fieldname in self.seen:
-                for word, arrays in self.seen[fieldname].sorted_terms():
-                    yield (fieldname, word.encode("utf-8")), SEEN, arrays
+            for kind, flat in ((TEXT, self.text), (SEEN, self.seen)):
+                if fieldname in flat:
+                    for term, arrays in flat[fieldname].sorted_terms():
+                        yield (fieldname, term.encode("utf-8")), kind, arrays
             if fieldname in self.plain:
                 terms = self.plain[fieldname]
                 for btext in sorted(terms):
