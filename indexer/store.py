@@ -71,8 +71,14 @@ def is_bookkeeping(name: str) -> bool:
     return name.endswith("LOCK") or name in (META, LEASE, RETIRED)
 
 
-def manifest(gen_path: str, base: str | None = None) -> dict[str, list[int]]:
-    """Size and CRC-32 of every data file, for ``defnews check`` to verify.
+def manifest(
+    gen_path: str,
+    base: str | None = None,
+    skip: tuple[str, ...] = (),
+    only: tuple[str, ...] | None = None,
+) -> dict[str, list[int]]:
+    """Size and CRC-32 of the data files (``only`` those, or all but ``skip``),
+    for ``defnews check`` to verify.
 
     Files hard-linked from ``base`` (the same inode, so the same bytes:
     Whoosh never rewrites a file) reuse the checksum recorded there, so a
@@ -81,7 +87,7 @@ def manifest(gen_path: str, base: str | None = None) -> dict[str, list[int]]:
     known = read_meta(base).get("manifest", {}) if base else {}
     files = {}
     for name in sorted(os.listdir(gen_path)):
-        if is_bookkeeping(name):
+        if is_bookkeeping(name) or name in skip or (only is not None and name not in only):
             continue
         path = os.path.join(gen_path, name)
         st = os.stat(path)
