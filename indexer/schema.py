@@ -51,6 +51,15 @@ class NewsText(fields.TEXT):
         ]
 
 
+class ColumnID(fields.ID):
+    """An ID kept as a column (and stored, if asked) but not indexed: for
+    values only ever read per document. As terms, a SimHash or content hash
+    was one more unique term per article, written and hashed at every flush
+    (a sixth of a flush's terms) and never searched."""
+
+    indexed = False
+
+
 def news_schema() -> fields.Schema:
     """Return the schema: analysed text, facet columns and bookkeeping fields."""
     ana = news_analyzer()
@@ -71,7 +80,7 @@ def news_schema() -> fields.Schema:
         undated=fields.ID(sortable=True),
         # 64-bit SimHash of the article's words, hex: near copies of a story
         # are folded under one result (duplicates.py).
-        simhash=fields.ID(sortable=True),
+        simhash=ColumnID(sortable=True),
         # "2024-06": facets and histograms count months from this column.
         month=fields.ID(sortable=True),
         lang=fields.ID(stored=True, sortable=True),
@@ -81,7 +90,7 @@ def news_schema() -> fields.Schema:
         **{kind.field: fields.KEYWORD(stored=True, commas=True, sortable=True) for kind in KINDS},
         classes=fields.KEYWORD(stored=True, commas=True, sortable=True),
         # sha256 of the article's content: re-indexing unchanged input is a no-op.
-        content_hash=fields.ID(stored=True, sortable=True),
+        content_hash=ColumnID(stored=True, sortable=True),
         # The file the article came from, so a vanished file's articles can go.
         origin=fields.ID(stored=True, sortable=True),
     )
