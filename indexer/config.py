@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from .errors import DefnewsError
+from .ingest.stamps import zone_info
 
 CONFIG_ENV = "DEFNEWS_CONFIG"
 DEFAULT_NAME = "defnews.toml"
@@ -24,6 +25,9 @@ class Source:
     path: str | None = None  # absolute, or a glob
     url: str | None = None
     fetch_pages: bool = False  # fetch each new item's page when the feed has a summary only
+    # IANA zone of the times the source writes without one (default: Kyiv
+    # for Ukrainian articles, UTC for the others; ingest/stamps.py)
+    timezone: str | None = None
 
     @property
     def name(self) -> str:
@@ -86,15 +90,23 @@ def _source(entry, number: int, path: str, base: str) -> Source:
     where = f"{path}: source #{number}"
     if not isinstance(entry, dict):
         raise ConfigError(f"{where}: must be a table")
-    unknown = set(entry) - {"path", "url", "fetch_pages"}
+    unknown = set(entry) - {"path", "url", "fetch_pages", "timezone"}
     if unknown:
-        raise ConfigError(f"{where}: unknown keys {sorted(unknown)}; known: path, url, fetch_pages")
+        raise ConfigError(
+            f"{where}: unknown keys {sorted(unknown)}; known: path, url, fetch_pages, timezone"
+        )
     has_path, has_url = "path" in entry, "url" in entry
     if has_path == has_url:
         raise ConfigError(f"{where}: give exactly one of path = ... or url = ...")
     fetch_pages = entry.get("fetch_pages", False)
     if not isinstance(fetch_pages, bool):
         raise ConfigError(f"{where}: fetch_pages must be true or false")
+    zone = entry.get("timezone")
+    if zone is not None:
+        try:
+            zone_info(zone if isinstance(zone, str) else "")
+        except ValueError as e:
+            raise ConfigError(f"{where}: timezone: {e}") from None
     if has_url:
         url = entry["url"]
         if (
@@ -103,13 +115,14 @@ def _source(entry, number: int, path: str, base: str) -> Source:
             or not urlparse(url).netloc
         ):
             raise ConfigError(f"{where}: url must be an http(s) URL, not {url!r}")
-        return Source(url=url, fetch_pages=fetch_pages)
+        return Source(url=url, fetch_pages=fetch_pages, timezone=zone)
     value = entry["path"]
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where}: path must be a non-empty string")
     return Source(
         path=os.path.normpath(os.path.join(base, os.path.expanduser(value))),
         fetch_pages=fetch_pages,
+        timezone=zone,
     )
 
 

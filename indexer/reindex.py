@@ -122,6 +122,7 @@ class _FilePlan:
     changed: list[str]  # new or modified files to read
     vanished: list[str]  # files gone since the last run (their source still there)
     seen_ids: set[str] = field(default_factory=set)  # ids of every record read this run
+    zones: dict[str, str] = field(default_factory=dict)  # path → its source's time zone
 
 
 def _plan_files(
@@ -129,6 +130,7 @@ def _plan_files(
 ) -> _FilePlan:
     files: dict[str, list] = {}
     changed: list[str] = []
+    zones: dict[str, str] = {}
     present_roots = []
     for source in sources:
         if source.path is None:
@@ -141,6 +143,8 @@ def _plan_files(
             continue
         present_roots.append(source.path)
         for path in found:
+            if source.timezone:
+                zones[path] = source.timezone
             try:
                 st = os.stat(path)
             except OSError as e:
@@ -164,7 +168,7 @@ def _plan_files(
     for path, entry in old_files.items():
         if path not in files and path not in vanished:
             files[path] = entry
-    return _FilePlan(files, changed, vanished)
+    return _FilePlan(files, changed, vanished, zones=zones)
 
 
 def _under_any(path: str, roots: list[str]) -> bool:
@@ -182,7 +186,7 @@ def _records(plan: _FilePlan, feeds: list, report: RunReport, detail):
         reader = READERS[os.path.splitext(path)[1].lower()]
         count = 0
         try:
-            for record in reader(path):
+            for record in reader(path, zone=plan.zones.get(path)):
                 if isinstance(record, Problem):
                     report.rejected += record.rejected
                     detail(str(record))
@@ -233,7 +237,9 @@ def _fetch_feeds(config: Config, index_dir: str, gen, fetcher, report: RunReport
         if response.status == 304:
             detail(f"{source.url}: not modified")
             continue
-        items = parse_feed(response.body, source.url, _lower(response.headers), origin=source.url)
+        items = parse_feed(
+            response.body, source.url, _lower(response.headers), source.url, source.timezone
+        )
         problems = [r for r in items if isinstance(r, Problem)]
         if problems and not any(isinstance(r, Article) for r in items):
             report.sources_failed += 1
@@ -247,7 +253,9 @@ def _fetch_feeds(config: Config, index_dir: str, gen, fetcher, report: RunReport
             if known is None:
                 known = _known_ids(index_dir, gen)
             articles = [
-                _with_page(a, fetcher, detail) if a.id not in known and summary_only(a) else a
+                _with_page(a, fetcher, detail, source.timezone)
+                if a.id not in known and summary_only(a)
+                else a
                 for a in articles
             ]
         records += articles
@@ -258,7 +266,7 @@ def _fetch_feeds(config: Config, index_dir: str, gen, fetcher, report: RunReport
     return records, state
 
 
-def _with_page(article: Article, fetcher: Fetcher, detail) -> Article:
+def _with_page(article: Article, fetcher: Fetcher, detail, zone: str | None) -> Article:
     """The item with its page's text, or as it was if the page fails."""
     if not article.url:
         return article
@@ -267,10 +275,14 @@ def _with_page(article: Article, fetcher: Fetcher, detail) -> Article:
     except FetchError as e:
         detail(f"page not fetched, summary kept: {e}")
         return article
-    page = parse_html(response.body, article.url, url=article.url, origin=article.origin)
+    page, *problems = parse_html(
+        response.body, article.url, url=article.url, origin=article.origin, zone=zone
+    )
     if isinstance(page, Problem):
         detail(f"page not used, summary kept: {page}")
         return article
+    for problem in problems:
+        detail(str(problem))
     article.body = page.body
     article.title = article.title or page.title
     article.published = article.published or page.published

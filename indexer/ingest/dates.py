@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 _YEAR = re.compile(r"^(\d{4})$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -13,8 +14,10 @@ EARLIEST_YEAR = 1800
 LATEST_YEAR = 2200
 
 
-def parse_published(value: object) -> datetime:
+def parse_published(value: object, zone: str | None = None) -> datetime:
     """Return a naive UTC datetime, or raise ValueError saying what is wrong.
+    A time without a zone is read in ``zone`` (default UTC); a bare date
+    stays that day.
 
     >>> parse_published("2024-06"), parse_published("2024-06-01T10:00:00+03:00")
     (datetime.datetime(2024, 6, 1, 0, 0), datetime.datetime(2024, 6, 1, 7, 0))
@@ -32,6 +35,8 @@ def parse_published(value: object) -> datetime:
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
         parsed = datetime.fromisoformat(text)
+        if zone and parsed.tzinfo is None and len(text) > 10:
+            parsed = parsed.replace(tzinfo=ZoneInfo(zone))
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:

@@ -16,8 +16,9 @@ _CHUNK = 1024 * 1024
 Record = Article | Problem
 
 
-def read_jsonl(path: str | os.PathLike) -> Iterator[Record]:
-    """Yield an Article for each usable line and a Problem for each fault."""
+def read_jsonl(path: str | os.PathLike, zone: str | None = None) -> Iterator[Record]:
+    """Yield an Article for each usable line and a Problem for each fault;
+    times without a zone are in ``zone`` (the source's; default UTC)."""
     path = os.fspath(path)
     with open(path, "rb") as f:
         for number, line in _bounded_lines(f):
@@ -28,7 +29,7 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[Record]:
                 continue
             if not line.strip():
                 continue
-            yield from parse_line(line, path, number)
+            yield from parse_line(line, path, number, zone)
 
 
 def _bounded_lines(f) -> Iterator[tuple[int, bytes | None]]:
@@ -47,7 +48,7 @@ def _bounded_lines(f) -> Iterator[tuple[int, bytes | None]]:
             yield number, line
 
 
-def parse_line(line: bytes, path: str, number: int) -> Iterator[Record]:
+def parse_line(line: bytes, path: str, number: int, zone: str | None = None) -> Iterator[Record]:
     """Turn one JSONL line into an Article (and Problems worth reporting)."""
     try:
         data = json.loads(line.decode("utf-8"))
@@ -97,7 +98,7 @@ def parse_line(line: bytes, path: str, number: int) -> Iterator[Record]:
     raw_date = data.get("published")
     if raw_date not in (None, ""):
         try:
-            published = parse_published(raw_date)
+            published = parse_published(raw_date, zone)
         except (ValueError, OverflowError) as e:
             yield Problem(
                 path, number, f"unusable date {raw_date!r} ({e}); indexed without a date", False
