@@ -109,3 +109,33 @@ def test_shipped_gazetteer_covers_the_required_companies():
     assert gazetteer.resolve("Nexter") == gazetteer.resolve("KNDS")
     for company in gazetteer.companies.values():
         assert company.ambiguous <= set(company.aliases), company.id
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bulleted list: an ambiguous name listed beside a confirmed one
+        ("Партнери програми:\n• Google\n• Oracle\n• Palantir", ["google", "oracle", "palantir"]),
+        ("Серед партнерів • Google, • Oracle.", ["google", "oracle"]),
+        ("Постачальники:\n- Airbus\n- Thales", ["airbus", "thales"]),
+        ("1. Saab 2. Kongsberg", ["saab", "kongsberg"]),
+        # a brand that is never a word matches in lowercase; a word-like one does not
+        ("співпраця з google та spacex", ["google", "spacex"]),
+        ("the general dynamics of the market", []),
+        # a list item alone confirms nothing
+        ("• Oracle\n• Delphi", []),
+    ],
+)
+def test_lists_of_companies_and_brands_in_any_case(text, expected):
+    assert default_gazetteer().detect(text) == expected
+
+
+def test_any_case_must_be_a_flag(tmp_path):
+    from indexer.errors import DefnewsError
+
+    bad = tmp_path / "companies.toml"
+    bad.write_text(
+        '[[company]]\nid = "x"\nname_en = "X"\nname_uk = "Х"\nany_case = "yes"\n', "utf-8"
+    )
+    with pytest.raises(DefnewsError, match="any_case must be true or false"):
+        Gazetteer.load(bad)

@@ -30,9 +30,12 @@ from .signals import (
 
 # What may stand between two names listed together: "Airbus and Leonardo",
 # "BAE Systems, Thales", "«Ербасу» та «Леонардо»", "HIMARS and M270".
+# Items of a list count too: "• Google, • Oracle", "- Airbus\n- Thales",
+# "1. Saab 2. Kongsberg" (a list of companies is as strong a signal).
 _LISTED_WITH = re.compile(
     r"^(?:\s*(?:Inc|Corp|Ltd|plc|AG|SE|SA|GmbH|LLC|Co)\b\.?)?"
-    r"[\s«»\"'„“”,;]*(?:(?:and|or|&|і|й|та|чи|або)[\s«»\"'„“”]*)?$",
+    r"[\s«»\"'„“”,;•·▪‣◦●■*–—-]*(?:\d{1,2}[.)]\s*)?"
+    r"(?:(?:and|or|&|і|й|та|чи|або)[\s«»\"'„“”]*)?$",
     re.I,
 )
 # A space next to a designation's digits may be written as a hyphen, which
@@ -58,6 +61,7 @@ class Entity:
     category: str = ""  # a system's class id
     family: str = ""  # the system a variant rolls up to ("leopard-2")
     makers: tuple[str, ...] = ()  # company ids
+    any_case: bool = False  # a brand that is never a word: "google" is Google
 
     def label(self, lang: str = "en") -> str:
         return self.name_uk if lang == "uk" else self.name_en
@@ -82,6 +86,7 @@ class _Pattern:
     alias: str
     steps: tuple[tuple[int, frozenset[str]], ...]  # (relative position, keys)
     ambiguous: bool
+    any_case: bool = False  # matches written all in lowercase too
 
     @property
     def clause_break(self):
@@ -122,7 +127,8 @@ class Gazetteer:
         self._starting: dict[frozenset[str], tuple[_Pattern, ...]] = {}
         for entity in entities:
             for alias in entity.aliases:
-                self._add_pattern(entity.id, alias, alias in entity.ambiguous)
+                ambiguous = alias in entity.ambiguous
+                self._add_pattern(entity.id, alias, ambiguous, entity.any_case and not ambiguous)
         for phrase in blockers:
             self._add_pattern(BLOCKER, phrase, False)
         # Every key an alias, cue or context word has: other words cannot
@@ -140,7 +146,9 @@ class Gazetteer:
         )
         self._relevant: dict[str, frozenset[str]] = {}  # raw word → its keys in the vocabulary
 
-    def _add_pattern(self, entity_id: str, alias: str, ambiguous: bool) -> None:
+    def _add_pattern(
+        self, entity_id: str, alias: str, ambiguous: bool, any_case: bool = False
+    ) -> None:
         surface_only = ambiguous and self.kind.ambiguous_by_surface
         steps = self._steps(alias, surface_only)
         if not steps:
@@ -153,7 +161,7 @@ class Gazetteer:
             if len(variant := self._steps(other, surface_only)) == len(other.split()):
                 variants.add(variant)
         for steps in variants:
-            pattern = _Pattern(entity_id, alias, steps, ambiguous)
+            pattern = _Pattern(entity_id, alias, steps, ambiguous, any_case)
             for key in steps[0][1]:
                 self._patterns.setdefault(key, []).append(pattern)
 
@@ -260,7 +268,12 @@ class Gazetteer:
                     continue
                 end = pos + pattern.steps[-1][0]
                 surface = text[positions[pos][1] : positions[end][2]]
-                if strict_case and surface.islower() and not pattern.alias.islower():
+                if (
+                    strict_case
+                    and surface.islower()
+                    and not pattern.alias.islower()
+                    and not pattern.any_case
+                ):
                     continue
                 if len(surface) <= 3 and surface.isupper() and not pattern.alias.isupper():
                     continue  # an acronym is not a name written in lowercase ("ОС" ≠ Оса)

@@ -54,7 +54,15 @@ def _entity(kind: Kind, path: Path, n: int, entry: dict) -> Entity:
         category=entry.get("class", ""),
         family=entry.get("family", ""),
         makers=tuple(entry.get("makers", [])),
+        any_case=_flag(path, entry, "any_case"),
     )
+
+
+def _flag(path: Path, entry: dict, name: str) -> bool:
+    value = entry.get(name, False)
+    if not isinstance(value, bool):
+        raise DefnewsError(f"{path}: {entry['id']}: {name} must be true or false")
+    return value
 
 
 @lru_cache(maxsize=8)
