@@ -4,7 +4,7 @@
 >>> [t.text for t in ana("Rheinmetall delivered 155 мм shells")]
 ['rheinmetal', 'deliv', '155mm', 'shell']
 >>> [t.text for t in ana("з Райнметаллом про ракети")]
-['райнметаллом', 'райнметалл', 'ракета']
+['райнметаллом', 'райнметалл', '~райнметалл', 'ракета']
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from .romanize import name_key, romanize
 
 # A word: letters and digits, with combining marks, soft hyphens and zero-width
 # characters anywhere after the first letter, and apostrophes only between
-# letters (п'ять, пʼять, п’ять stay whole; 'quoted' words lose their quotes).
+# letters (п'ять, пʼять, п’ять, and п''ять typed twice, stay whole; 'quoted'
+# words lose their quotes).
 # The modifier apostrophes ʼ and ʹ count as \w in Python's regex, but they are
 # apostrophes, never letters: a lone ʼ is not a word.
 _LETTER = r"[^\W_\u02bc\u02b9]"
@@ -34,7 +35,7 @@ _APOSTROPHE = "['\u2019\u02bc\u2018`\u00b4\u02b9\u2032]"
 # Possessive runs of letters (Python 3.11+) and a digit look-ahead before the
 # number alternatives: the same tokens ~30% faster than a letter-at-a-time
 # alternation (this regex is most of a snippet's cost and runs on every text).
-_WORD = rf"{_LETTER}(?:{_LETTER}++|{_INSIDE}|{_APOSTROPHE}(?={_LETTER}))*+"
+_WORD = rf"{_LETTER}(?:{_LETTER}++|{_INSIDE}|{_APOSTROPHE}{{1,2}}(?={_LETTER}))*+"
 _HYPHEN = "[" + re.escape(HYPHENS) + "]"
 TOKEN_PATTERN = re.compile(
     # "155 мм" and "155 mm" are one calibre, like "155-мм" and "155mm".

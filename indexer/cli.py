@@ -11,7 +11,7 @@ import time
 import click
 
 from .errors import DefnewsError, RunFailedError
-from .index import PARALLEL_BYTES, index_dir_from, open_index, update_index
+from .index import PARALLEL_BYTES, index_dir_from, index_outdated, open_index, update_index
 from .ingest import find_inputs, read_inputs
 from .search import SORTS, SearchRequest, also_searched_text, search
 from .snippets import snippet_text
@@ -46,16 +46,24 @@ def cli():
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in atomically.")
 @click.option(
+    "--rebuild-if-outdated",
+    is_flag=True,
+    help="Rebuild only if the index was built by an older analysis (make run uses it).",
+)
+@click.option(
     "--wait", type=click.FloatRange(0), default=0, help="Wait this long for another writer."
 )
 @index_option
-def index_command(paths, rebuild, wait, index_dir):
+def index_command(paths, rebuild, rebuild_if_outdated, wait, index_dir):
     """Index files, directories (recursively) or globs: JSONL, HTML pages, RSS/Atom feeds.
 
     Unchanged articles are skipped; new and changed ones are written. Each bad
     record is reported on stderr as FILE:LINE: reason; the exit code is then 3.
     """
     index_dir = index_dir_from(index_dir)
+    if rebuild_if_outdated and index_outdated(index_dir):
+        click.echo(f"{index_dir} was built by an older analysis: rebuilding it", err=True)
+        rebuild = True
     try:
         files = list(find_inputs(paths))
     except (OSError, ValueError) as e:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from .analysis import STOPWORDS, index_terms, normalized, raw_tokens
 from .glossary import Concept, default_glossary
+from .morphology import STEM_MARK
 from .normalize import is_cyrillic
 from .romanize import cyrillic_spellings, latin_spellings, name_key
 from .schema import NAMES_FIELD, SPELLING_FIELD, TEXT_FIELDS
@@ -216,7 +217,8 @@ class Names:
         found = []
         # its lemmas, and its stem without a case ending (the dictionary may
         # not know the name: Умєрова → умєров)
-        stems = [*index_terms(word), *(word[: -len(e)] for e in _ENDINGS if e and word.endswith(e))]
+        lemmas = (t for t in index_terms(word) if not t.startswith(STEM_MARK))
+        stems = [*lemmas, *(word[: -len(e)] for e in _ENDINGS if e and word.endswith(e))]
         for lemma in dict.fromkeys(s for s in stems if len(s) >= MIN_CYRILLIC_NAME):
             for spelling in latin_spellings(lemma):
                 if spelling != word and self.has_word(spelling):

@@ -40,7 +40,7 @@ from .writer import news_writer
 
 # Bump when analysis, schema or postings format changes so old indexes ask
 # for a rebuild.
-ANALYSIS_VERSION = 8
+ANALYSIS_VERSION = 9
 
 # Where the index lives unless --index or $DEFNEWS_INDEX says otherwise.
 DEFAULT_INDEX_DIR = os.path.join("data", "index")
@@ -366,6 +366,12 @@ def _stored_hashes(reader) -> dict[str, str]:
     """Map id → content hash of every live document, read from columns."""
     hashes = dict(column_items(reader, "content_hash"))
     return {doc_id: hashes[n] for n, doc_id in column_items(reader, "id")}
+
+
+def index_outdated(index_dir: str) -> bool:
+    """Whether the live generation was built by another analysis version."""
+    gen = store.current_generation(index_dir)
+    return gen is not None and store.read_meta(gen).get("analysis_version") != ANALYSIS_VERSION
 
 
 def _check_version(index_dir: str, gen: str) -> None:

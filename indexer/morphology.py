@@ -70,12 +70,76 @@ def _analyse(word: str) -> tuple[tuple[str, ...], bool]:
     else:
         parses = morph_analyzer().parse(word)
         candidates = [word, parses[0].normal_form] if parses else [word]
+        candidates += combining_form_adjective(word) + name_stems(word)
     lemmas: list[str] = []
     for lemma in candidates:
         lemma = lemma.replace("ґ", "г")
         if lemma not in lemmas:
             lemmas.append(lemma)
     return tuple(lemmas), known
+
+
+# Case endings of the noun and surname paradigms (and the adjective ones of
+# -ський surnames and -ське places), longest first: Умєров, Умєрова,
+# Умєрову, Умєровим, Умєрові; Зеленського, Зеленському; Шевченкові.
+_CASE_ENDINGS = sorted(
+    "ого ому ові еві єві ими ою ею єю ій ий им ім ої ем єм ом а у і ю я о е и ь ї є".split(),
+    key=len,
+    reverse=True,
+)
+_SHORTEST_STEM = 3
+# Marks a stem among a word's terms: never a lemma, and not the entity
+# matcher's "=" of a surface key.
+STEM_MARK = "~"
+# Before -і (dative and locative of -а nouns) к, г, х become ц, з, с:
+# Авдіївка → в Авдіївці.
+_SOFTENED = {"ц": "к", "з": "г", "с": "х"}
+_VOWELS = set("аеєиіїоуюяь'")
+
+
+def name_stems(word: str) -> list[str]:
+    """Stems that every case form of a name outside the dictionary shares.
+
+    pymorphy3's guess for such a word is its best-scoring paradigm, and the
+    forms of one name get different ones (умєрову → умєрів, умєров →
+    умєров). A stem with the case ending cut is the same for every form.
+
+    >>> name_stems("умєровим"), name_stems("авдіївці"), name_stems("ірпеня")
+    (['~умєров', '~умєрів'], ['~авдіївц', '~авдіївк'], ['~ірпен', '~ірпін'])
+    """
+    if len(word) <= _SHORTEST_STEM:
+        return []
+    stem = word
+    ending = ""
+    for candidate in _CASE_ENDINGS:
+        if word.endswith(candidate) and len(word) - len(candidate) >= _SHORTEST_STEM:
+            stem, ending = word[: -len(candidate)], candidate
+            break
+    stems = [stem]
+    if ending in ("ові", "еві", "єві"):
+        stems.append(word[:-1])  # Умєров + і, not Умєр + ові (Шевченк + ові)
+    if ending == "і" and stem[-1] in _SOFTENED:
+        stems.append(stem[:-1] + _SOFTENED[stem[-1]])
+    if ending not in ("", "ь") and len(stem) > _SHORTEST_STEM and stem[-2] in "ое":
+        # і before the last consonant becomes о or е when an ending opens the
+        # syllable: Очаків → Очакова, Ірпінь → Ірпеня
+        stems.append(stem[:-2] + "і" + stem[-1])
+    # only a consonant stem has a paradigm here to undo (радіо, гуруль+ові)
+    return [STEM_MARK + s for s in stems if s[-1] not in _VOWELS]
+
+
+def combining_form_adjective(word: str) -> list[str]:
+    """The adjective whose combining form an unknown -о word is: the first
+    part of білорусько-українському is білоруський (the dictionary lists
+    compounds whole, not their first parts).
+
+    >>> combining_form_adjective("білорусько")
+    ['білоруський']
+    """
+    if len(word) < 5 or word[-1] != "о":
+        return []
+    adjective = word[:-1] + "ий"
+    return dictionary_lemmas(adjective)[:1] if dictionary_lemmas(adjective) else []
 
 
 def dictionary_lemmas(word: str) -> list[str]:

@@ -104,5 +104,12 @@ def transliterate(text: str) -> str:
 
 
 def normalize_word(raw: str) -> str:
-    """Return the search form of one token's text: cleaned, repaired, lowercase."""
-    return repair_script(clean(raw)).lower()
+    """Return the search form of one token's text: cleaned, repaired, lowercase.
+
+    >>> normalize_word("П’’ять")
+    "п'ять"
+    """
+    word = clean(raw)
+    if APOSTROPHE * 2 in word:  # a doubled apostrophe (п''ять): a typing slip
+        word = word.replace(APOSTROPHE * 2, APOSTROPHE)
+    return repair_script(word).lower()

@@ -37,6 +37,7 @@ from .errors import QueryError
 from .expansion import Equivalent, Names, default_lookup, entity_equivalents
 from .ingest.article import LANGUAGES, valid_unicode
 from .ingest.dates import date_bounds
+from .morphology import STEM_MARK
 from .normalize import normalize_word
 from .schema import SPELLING_FIELD, STOPWORDS_FIELD, TEXT_FIELDS
 
@@ -459,7 +460,7 @@ class _Builder:
         for i, w in enumerate(run):  # a name the glossary does not know
             if own[i] is not None and not any(a <= i < b for a, b in spans):
                 positions = self.analyse(w.text)
-                if len(positions) == 1 and len(positions[0][1]) <= 2:
+                if len(positions) == 1 and _lemma_count(positions[0][1]) <= 2:
                     eqs = self.names.of(normalize_word(w.text))
                     if eqs:
                         spans[i, i + 1] = eqs
@@ -514,7 +515,7 @@ class _Builder:
                 choices.append((start, end, eqs))
                 self.record(node.text, eqs)
         if len(steps) == 1 and not choices:
-            eqs = self.names.of(normalize_word(node.text)) if len(steps[0]) == 1 else []
+            eqs = self.names.of(normalize_word(node.text)) if _lemma_count(steps[0]) == 1 else []
             if eqs:
                 choices.append((0, 1, eqs))
                 self.record(node.text, eqs)
@@ -699,3 +700,9 @@ def _sequence(fieldname, positions):
     numbers = [pos for pos, _ in positions]
     slop = max(b - a for a, b in zip(numbers, numbers[1:], strict=False))
     return wq.Sequence(steps, slop=slop)
+
+
+def _lemma_count(terms) -> int:
+    """A word's lemmas, not counting the stems of a name outside the
+    dictionary (a name has one or two: its own form and a guess)."""
+    return sum(not t.startswith(STEM_MARK) for t in terms)

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from ..analysis import STOPWORDS, index_terms, normalized, token_index_terms
-from ..morphology import CACHE_SIZE, is_known_word
+from ..morphology import CACHE_SIZE, STEM_MARK, is_known_word
 from ..normalize import is_cyrillic, normalize_word
 
 # Case endings stripped from Cyrillic words for the ending-stripped key.
@@ -34,8 +34,8 @@ def ending_key(word: str, known_too: bool = False) -> str | None:
         return None
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return "~" + word[: -len(ending)]
-    return "~" + word
+            return STEM_MARK + word[: -len(ending)]
+    return STEM_MARK + word
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -68,7 +68,7 @@ def _inflected_designation(word: str) -> tuple[str, ...]:
     if not m:
         return ()
     name, number = m.groups()
-    bases = set(index_terms(name, False))
+    bases = {t for t in index_terms(name, False) if not t.startswith(STEM_MARK)}
     if stem := ending_key(name):
         bases.add(stem[1:])
     bases.discard(name)
