@@ -103,8 +103,10 @@ def _source(entry, number: int, path: str, base: str) -> Source:
         raise ConfigError(f"{where}: fetch_pages must be true or false")
     zone = entry.get("timezone")
     if zone is not None:
+        if not isinstance(zone, str):
+            raise ConfigError(f"{where}: timezone must be a string like 'Europe/Kyiv'")
         try:
-            zone_info(zone if isinstance(zone, str) else "")
+            zone_info(zone)
         except ValueError as e:
             raise ConfigError(f"{where}: timezone: {e}") from None
     if has_url:

@@ -147,6 +147,8 @@ def test_malformed_feed_is_a_problem(tmp_path):
         ("[[source]]\nurl = 'ftp://x.example/f'\n", "http(s) URL"),
         ("[[source]]\npath = 'a'\ncolour = 'red'\n", "unknown keys ['colour']"),
         ("[[source]]\npath = 'a'\n[fetch]\ntimeout = -1\n", "timeout must be"),
+        ("[[source]]\npath = 'a'\ntimezone = 'Europe/Kyev'\n", "unknown time zone 'Europe/Kyev'"),
+        ("[[source]]\npath = 'a'\ntimezone = 3\n", "timezone must be a string"),
     ],
 )
 def test_configuration_errors_name_the_problem(tmp_path, text, message):
@@ -156,6 +158,22 @@ def test_configuration_errors_name_the_problem(tmp_path, text, message):
         load_config(str(path))
     done = run_cli("reindex", "--config", path)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_sources_timezone_reads_its_zoneless_times(tmp_path):
+    """Each path source's zone reaches its files' reader (reindex's file plan)."""
+    for folder, zone in (("kyiv", "Europe/Kyiv"), ("plain", None)):
+        (tmp_path / folder).mkdir()
+        record = {"id": folder, "title": "t", "body": "b", "published": "2024-06-29T10:15:00"}
+        (tmp_path / folder / "a.jsonl").write_text(json.dumps(record), "utf-8")
+    config = load_config(
+        str(write_config(tmp_path, {"path": "kyiv", "timezone": "Europe/Kyiv"}, {"path": "plain"}))
+    )
+    reindex(config, str(tmp_path / "ix"))
+    with open_index(str(tmp_path / "ix")).searcher() as searcher:
+        stamps = {d["id"]: d["published"] for d in searcher.documents()}
+    assert stamps["kyiv"].isoformat() == "2024-06-29T07:15:00"  # 10:15 in Kyiv, as UTC
+    assert stamps["plain"].isoformat() == "2024-06-29T10:15:00"  # no zone set: UTC
 
 
 def test_shipped_example_configuration_indexes_data(tmp_path):
