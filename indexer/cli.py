@@ -7,13 +7,15 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 
 import click
 
 from .errors import DefnewsError, RunFailedError
+from .export import EXPORT_FORMATS, write_hits
 from .index import PARALLEL_BYTES, index_dir_from, index_outdated, open_index, update_index
 from .ingest import find_inputs, read_inputs
-from .search import SORTS, SearchRequest, also_searched_text, search
+from .search import SORTS, SearchRequest, also_searched_text, every_hit, search
 from .snippets import snippet_text
 from .stats import index_stats
 from .stopping import Stopped, stop_on_signals
@@ -201,7 +203,20 @@ def _progress_bar(files):
     is_flag=True,
     help="Search only the words as typed (no equivalents in the other language).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (--format json).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "jsonl", "csv"]),
+    default="text",
+    help="text for reading; json the API's object; jsonl or csv one hit a line, for export.",
+)
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Every hit, not one page (with --format jsonl or csv; streamed).",
+)
 @index_option
 def search_command(
     words,
@@ -221,6 +236,8 @@ def search_command(
     all_words,
     no_translate,
     as_json,
+    output_format,
+    every,
     index_dir,
 ):
     """Search the index. Words are ANDed; "phrases", OR, NOT/-word, title:word,
@@ -234,6 +251,10 @@ def search_command(
 
     Exit 0 with hits, 1 with none, 2 on a usage error."""
     _refuse_unknown_options(words)
+    if as_json:
+        output_format = "json"
+    if every and output_format not in EXPORT_FORMATS:
+        raise click.UsageError("--all streams every hit as --format jsonl or --format csv")
     request = SearchRequest(
         query=" ".join(words),
         companies=companies,
@@ -254,11 +275,19 @@ def search_command(
     )
     try:
         ix = open_index(index_dir_from(index_dir))
+        if every:
+            request = replace(request, page=1, facets=False, snippets=False, collapse=False)
+            written = write_hits(every_hit(ix, request), output_format, sys.stdout)
+            click.echo(f"{written} results for {request.query!r}", err=True)
+            sys.exit(0 if written else EXIT_NO_HITS)
         result = search(ix, request)
     except DefnewsError as e:
         _fail(str(e))
-    if as_json:
+    if output_format == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    elif output_format in EXPORT_FORMATS:
+        write_hits(result.hits, output_format, sys.stdout)
+        click.echo(f"{len(result.hits)} of {result.total} results (all of them: --all)", err=True)
     else:
         _print_hits(result)
     sys.exit(0 if result.hits else EXIT_NO_HITS)

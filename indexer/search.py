@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+from whoosh.searching import Searcher
 
 from .duplicates import group_similar
 from .entities import SYSTEMS, Gazetteer, default_gazetteer
@@ -130,6 +132,86 @@ def search(
     An empty query browses: every article passing the filters, newest first.
     ``gazetteer`` and ``systems`` (default: data/) name companies and systems.
     """
+    m = _match(ix, request, gazetteer, systems)
+    searcher, columns, compiled = m.searcher, m.columns, m.compiled
+    facets = (
+        _facets(columns, m.base, m.allowed, m.selected_values, request, m.gazetteers)
+        if request.facets
+        else {name: [] for name in FACET_NAMES}
+    )
+    # enough candidates that near copies folded under a page's articles
+    # still leave a full page
+    count = request.page * request.per_page * (COLLAPSE_DEPTH if request.collapse else 1)
+    ordered, scores = _ordered(m, request, count)
+    groups = _page_groups(ordered, columns, request)
+    known = MatchedWords(compiled.highlight_terms if compiled else frozenset())
+    if not request.snippets:
+        known = None
+    hits = [
+        _hit(
+            searcher.stored_fields(n),
+            float(scores[n]) if scores is not None else None,
+            known,
+            [_similar(searcher.stored_fields(c)) for c in copies],
+        )
+        for n, copies in groups
+    ]
+    suggestion = None
+    if compiled is not None:
+        # a misspelt word matters even when the relaxed results hide it
+        suggestion = suggest_query(
+            searcher, request.query, compiled, m.strict_total, columns.live, m.gazetteers[0], m.memo
+        )
+    also = [asdict(e) for e in compiled.expansions] if compiled else []
+    for e in also:
+        e["added"] = list(e["added"])
+    return SearchPage(
+        request.query,
+        m.total,
+        request.page,
+        request.per_page,
+        hits,
+        facets,
+        suggestion,
+        m.relaxed,
+        also,
+    )
+
+
+def every_hit(
+    ix, request: SearchRequest, gazetteer: Gazetteer | None = None, systems: Gazetteer | None = None
+) -> Iterator[Hit]:
+    """Every article ``request`` matches, in its order, past any page limit:
+    for export. Near copies are articles of their own here, and hits carry
+    no snippet (the stored text is the export's business)."""
+    m = _match(ix, request, gazetteer, systems)
+    ordered, scores = _ordered(m, request, m.total)
+    for n in ordered:
+        score = float(scores[n]) if scores is not None else None
+        yield _hit(m.searcher.stored_fields(n), score, None, [])
+
+
+@dataclass
+class _Matched:
+    """What a request matches, before paging: the selection and its ranking."""
+
+    searcher: Searcher
+    columns: object
+    compiled: object | None
+    matches: object | None
+    base: np.ndarray
+    allowed: dict
+    selected_values: dict
+    selected: np.ndarray
+    total: int
+    strict_total: int
+    relaxed: bool
+    rank_by: np.ndarray | None
+    gazetteers: tuple
+    memo: dict
+
+
+def _match(ix, request: SearchRequest, gazetteer, systems) -> _Matched:
     _validate(request)
     require_current(ix)
     gazetteer = gazetteer or default_gazetteer()
@@ -170,52 +252,18 @@ def search(
     if relaxed and len(compiled.words) <= ALL_WORDS_FIRST_UP_TO:
         # a keyword query: articles with every word stay on top
         rank_by = rank_by + every_word * (rank_by.max(initial=0) + 1)
-    facets = (
-        _facets(columns, base, allowed, selected_values, request, (gazetteer, systems))
-        if request.facets
-        else {name: [] for name in FACET_NAMES}
-    )
-    # enough candidates that near copies folded under a page's articles
-    # still leave a full page
-    count = request.page * request.per_page * (COLLAPSE_DEPTH if request.collapse else 1)
-    if matches is not None and request.sort == "relevance":
-        ordered = _by_score(rank_by, selected, count)
-        scores = matches.scores
-    else:
-        ordered, scores = _by_date(columns, selected, request.sort, count), None
-    groups = _page_groups(ordered, columns, request)
-    known = MatchedWords(compiled.highlight_terms if compiled else frozenset())
-    if not request.snippets:
-        known = None
-    hits = [
-        _hit(
-            searcher.stored_fields(n),
-            float(scores[n]) if scores is not None else None,
-            known,
-            [_similar(searcher.stored_fields(m)) for m in copies],
-        )
-        for n, copies in groups
-    ]
-    suggestion = None
-    if compiled is not None:
-        # a misspelt word matters even when the relaxed results hide it
-        suggestion = suggest_query(
-            searcher, request.query, compiled, strict_total, columns.live, gazetteer, memo
-        )
-    also = [asdict(e) for e in compiled.expansions] if compiled else []
-    for e in also:
-        e["added"] = list(e["added"])
-    return SearchPage(
-        request.query,
-        total,
-        request.page,
-        request.per_page,
-        hits,
-        facets,
-        suggestion,
-        relaxed,
-        also,
-    )
+    return _Matched(
+        searcher, columns, compiled, matches, base, allowed, selected_values, selected,
+        total, strict_total, relaxed, rank_by, (gazetteer, systems), memo,
+    )  # fmt: skip
+
+
+def _ordered(m: _Matched, request: SearchRequest, count: int):
+    """The first ``count`` selected documents in the request's order, and the
+    scores to show (None when sorted by date)."""
+    if m.matches is not None and request.sort == "relevance":
+        return _by_score(m.rank_by, m.selected, count), m.matches.scores
+    return _by_date(m.columns, m.selected, request.sort, count), None
 
 
 def also_searched_text(also: list[dict]) -> str:

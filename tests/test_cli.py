@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -12,6 +14,7 @@ from click.testing import CliRunner
 from conftest import SAMPLE
 
 from indexer.cli import cli
+from indexer.export import CSV_COLUMNS
 
 HIT_KEYS = {
     "id",
@@ -204,3 +207,62 @@ def test_all_words_turns_the_fallback_off(tmp_path, run):
     assert data["relaxed"] and data["total"] > 0
     strict = run("search", "ракета", "zzqxw", "--all-words", "--no-translate", "--index", tmp_path)
     assert strict.exit_code == 1 and "ракет" not in strict.stdout
+
+
+@pytest.fixture(scope="module")
+def wide_index(tmp_path_factory):
+    """250 articles holding one word: more than the 100 a page may hold, so
+    --all has to go past the page limit (and does not fold near copies)."""
+    folder = tmp_path_factory.mktemp("wide")
+    lines = [
+        json.dumps(
+            {
+                "id": f"w{n:03}",
+                "title": f"Постачання ракет {n}",
+                "lang": "uk",
+                "body": f"Партія {n} ракет для ППО" + " ракета" * (n % 7),
+                "published": f"2024-{n % 12 + 1:02}-01",
+                "companies": ["Boeing"] if n % 5 else [],
+            },
+            ensure_ascii=False,
+        )  # fmt: skip
+        for n in range(250)
+    ]
+    (folder / "wide.jsonl").write_text("\n".join(lines), "utf-8")
+    CliRunner().invoke(cli, ["index", str(folder / "wide.jsonl"), "--index", str(folder / "ix")])
+    return folder / "ix"
+
+
+def test_all_exports_every_hit_in_the_pages_order(wide_index, run):
+    from indexer.index import open_index
+    from indexer.search import SearchRequest, search
+
+    exported = run("search", "ракета", "--all", "--format", "jsonl", "--index", wide_index)
+    assert exported.exit_code == 0, exported.stderr
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(rows) == 250 and "250 results" in exported.stderr
+    assert set(rows[0]) == HIT_KEYS - {"snippet", "similar"}
+    ix = open_index(str(wide_index))
+    pages = [
+        h.id
+        for page in (1, 2, 3)
+        for h in search(ix, SearchRequest("ракета", page=page, per_page=100, collapse=False)).hits
+    ]
+    assert [r["id"] for r in rows] == pages
+    newest = run("search", "ракета", "--all", "--format", "csv", "--sort", "newest",
+                 "--index", wide_index)  # fmt: skip
+    table = list(csv.DictReader(io.StringIO(newest.stdout)))
+    assert len(table) == 250 and list(table[0]) == list(CSV_COLUMNS)
+    dates = [r["published"] for r in table]
+    assert dates == sorted(dates, reverse=True)
+    assert {r["companies"] for r in table} == {"boeing", ""}
+
+
+def test_a_page_exports_as_jsonl_or_csv(wide_index, run):
+    page = run("search", "ракета", "--format", "csv", "--limit", "20", "--index", wide_index)
+    assert len(list(csv.DictReader(io.StringIO(page.stdout)))) == 20
+    assert "20 of 250 results" in page.stderr
+    refused = run("search", "ракета", "--all", "--index", wide_index)
+    assert refused.exit_code == 2 and "--format jsonl or --format csv" in refused.stderr
+    none = run("search", "нісенітниця", "--all", "--format", "csv", "--index", wide_index)
+    assert none.exit_code == 1 and none.stdout.splitlines() == [",".join(CSV_COLUMNS)]
