@@ -467,6 +467,11 @@ def _similar(stored) -> dict:
     }
 
 
+def stored_hit(stored) -> Hit:
+    """An article's stored fields as a Hit (no score, snippet or copies)."""
+    return _hit(stored, None, None, [])
+
+
 def _hit(stored, score, known: MatchedWords | None, similar: list[dict]) -> Hit:
     published = stored.get("published")
     body = stored.get("body") or ""

@@ -72,6 +72,23 @@ def test_ukrainian_query_highlights_inflected_forms(page, server, tmp_path):
     shot(page, tmp_path, "ukrainian-query")
 
 
+def test_a_hit_opens_its_article_page_with_the_matches_marked(page, server, tmp_path):
+    page.goto(server + "/search?q=Райнметаллом&ui=uk")
+    title = page.locator("li.hit h2").first.inner_text()
+    page.locator("li.hit a.read").first.click()
+    page.wait_for_url("**/article/**")
+    assert page.locator("article h1").inner_text() == title
+    marks = {m.lower() for m in page.locator("article .text mark").all_inner_texts()}
+    assert marks and all(m.startswith(("rheinmetall", "райнметал")) for m in marks)
+    expect(page.get_by_role("link", name="Назад до результатів")).to_be_visible()
+    more = page.locator("section.like a")
+    assert more.count() >= 1
+    more.first.click()
+    page.wait_for_url("**/article/**")
+    assert page.locator("article h1").inner_text() != title
+    shot(page, tmp_path, "article-page")
+
+
 def test_company_facet_click_updates_results_and_counts(page, server, tmp_path):
     page.goto(server + "/search?q=снаряд&ui=en")
     total_before = page.locator(".result-count").inner_text()

@@ -324,3 +324,84 @@ def test_relaxed_results_say_so_and_link_to_every_word_only(client):
     assert not strict.select("li.hit") and strict.select_one("p.relaxed") is None
     api = client.get("/api/search?q=ракета+zzqxw&all=1").get_json()
     assert api["total"] == 0 and not api["relaxed"]
+
+
+STORY = (
+    "Rheinmetall opened a shell plant in western Ukraine on Tuesday. The plant will make "
+    "155 mm rounds for the army and employ four hundred people by the end of the year."
+)
+
+
+@pytest.fixture(scope="module")
+def article_client(tmp_path_factory):
+    """A story, a syndicated copy of it, an article on the same subject and
+    one on another: the page's near copies and "more like this" are real."""
+    folder = tmp_path_factory.mktemp("articles")
+    rows = [
+        ("story", "Rheinmetall opens shell plant in Ukraine", STORY),
+        ("copy", "Rheinmetall opens a shell plant in Ukraine", STORY),  # another outlet's copy
+        (
+            "related",
+            "Shell output rises",
+            "Shell plants in Europe make more 155 mm rounds "
+            "than last year, and Rheinmetall plans another.",
+        ),  # fmt: skip
+        ("other", "Navy tests a drone boat", "The navy tested an uncrewed boat off the coast."),
+    ]
+    with (folder / "a.jsonl").open("w", encoding="utf-8") as f:
+        for doc_id, title, body in rows:
+            record = {"id": doc_id, "title": title, "body": body, "lang": "en",
+                      "url": f"https://news.example/{doc_id}", "source": doc_id.upper()}  # fmt: skip
+            f.write(json.dumps(record) + "\n")
+    build_index(folder / "ix", folder / "a.jsonl")
+    from web import create_app
+
+    return create_app({"INDEX_DIR": str(folder / "ix"), "TESTING": True}).test_client()
+
+
+def test_an_article_page_shows_the_text_marked_its_copies_and_articles_like_it(article_client):
+    page = soup(article_client.get("/article/story?q=shells&ui=en"))
+    assert page.select_one("h1").text == "Rheinmetall opens shell plant in Ukraine"
+    assert {m.text for m in page.select(".text mark")} == {"shell"}  # shells → shell
+    assert page.select_one("h1 mark").text == "shell"
+    assert page.select_one("a.original")["href"] == "https://news.example/story"
+    assert [a.text for a in page.select(".named a")] == ["Rheinmetall"]
+    assert [a["href"].split("?")[0] for a in page.select(".copies a")] == ["/article/copy"]
+    like = [a["href"].split("?")[0] for a in page.select(".like a")]
+    assert like[0] == "/article/related" and "/article/story" not in like
+    assert "/article/copy" not in like  # listed as a copy, not again
+    assert page.select_one(".back a")["href"] == "/search?q=shells&ui=en"
+
+
+def test_a_hit_links_to_its_article_page(article_client):
+    page = soup(article_client.get("/search?q=drone&ui=uk"))
+    (read,) = page.select("li.hit a.read")
+    assert read["href"] == "/article/other?q=drone&ui=uk"
+    article = soup(article_client.get(read["href"]))
+    assert article.select_one("h1").text == "Navy tests a drone boat"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/article/none", "/article/" + "x" * 5000, "/article/%00", "/article/../../etc/passwd"],
+)
+def test_an_unknown_article_is_a_404_naming_it(article_client, path):
+    response = article_client.get(path)
+    assert response.status_code == 404
+    assert "No article" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "((", "NOT", "x" * 5000, "title:"])
+def test_a_bad_query_on_an_article_page_marks_nothing_and_never_fails(article_client, query):
+    response = article_client.get("/article/story", query_string={"q": query})
+    assert response.status_code == 200
+    assert soup(response).select_one("h1").text.startswith("Rheinmetall")
+
+
+def test_the_article_api(article_client):
+    data = article_client.get("/api/article/story?q=plant").get_json()
+    assert data["article"]["id"] == "story" and "<mark>plant</mark>" in data["paragraphs"][0]
+    assert [c["id"] for c in data["copies"]] == ["copy"]
+    assert data["like"][0]["id"] == "related"
+    missing = article_client.get("/api/article/none")
+    assert missing.status_code == 404 and "no article 'none'" in missing.get_json()["error"]

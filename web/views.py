@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 import re
 import time
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from indexer.article_view import read_article
 from indexer.complete import complete
 from indexer.entities import COMPANIES, SYSTEMS, default_gazetteer
 from indexer.errors import IndexMissingError, IndexOutdatedError, QueryError
@@ -195,6 +196,47 @@ def _entity_page(kind, entity_id):
         histogram=_histogram(months, args, ui),
         hits=[_hit_view(h, ui, args, gazetteers) for h in found.newest],
     )
+
+
+# Longest article id looked up (ids are short; a longer one is no article).
+MAX_ARTICLE_ID = 500
+
+
+@bp.get("/article/<path:doc_id>")
+def article_page(doc_id):
+    ui = ui_language()
+    query = request.args.get("q", "")
+    try:
+        view = read_article(live_index().get(), doc_id[:MAX_ARTICLE_ID], query)
+    except IndexMissingError as e:
+        message = str(e) if isinstance(e, IndexOutdatedError) else i18n.text(ui, "unavailable")
+        return render_template("error.html", code=503, message=message), 503
+    if view is None:
+        message = i18n.text(ui, "no_article", id=doc_id[:80])
+        return render_template("error.html", code=404, message=message), 404
+    gazetteers = default_gazetteer(COMPANIES), default_gazetteer(SYSTEMS)
+    args = MultiDict({"ui": ui})
+    return render_template(
+        "article.html",
+        view=view,
+        named=_hit_view(view.hit, ui, args, gazetteers)["companies"],
+        date=i18n.date(ui, view.hit.published),
+        back_url=f"/search?{urlencode({'q': query, 'ui': ui})}" if query else None,
+        copies=[_hit_view(h, ui, args, gazetteers) for h in view.copies],
+        like=[_hit_view(h, ui, args, gazetteers) for h in view.like],
+        query=query,
+    )
+
+
+@bp.get("/api/article/<path:doc_id>")
+def article_json(doc_id):
+    try:
+        view = read_article(live_index().get(), doc_id[:MAX_ARTICLE_ID], request.args.get("q", ""))
+    except IndexMissingError as e:
+        return jsonify({"error": str(e)}), 503
+    if view is None:
+        return jsonify({"error": f"no article {doc_id[:80]!r} in the index"}), 404
+    return jsonify(view.to_json())
 
 
 @bp.get("/search")
@@ -425,7 +467,8 @@ def _hit_view(hit, ui, args, gazetteers):
                     "page": entity_url(kind, entity_id, ui),
                 }
             )
-    return {"hit": hit, "date": i18n.date(ui, hit.published), "companies": named}
+    page = f"/article/{quote(hit.id, safe='')}?{urlencode({'q': args.get('q', ''), 'ui': ui})}"
+    return {"hit": hit, "date": i18n.date(ui, hit.published), "companies": named, "page": page}
 
 
 def entity_url(kind: str, entity_id: str, ui: str) -> str:
