@@ -7,7 +7,6 @@ the index keeps the text, so defnews can show it (``/article/<id>``).
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +21,7 @@ from .index import require_current, shared_searcher
 from .query import compile_query
 from .schema import TEXT_FIELDS
 from .search import Hit, stored_hit
-from .snippets import matched_spans
+from .snippets import marked_text
 
 # Terms of an article that find the articles like it, and how many are shown.
 LIKE_TERMS = 12
@@ -74,8 +73,8 @@ def read_article(
     like = _most_like(searcher, columns, docnum, f"{title}\n\n{body}", copies)
     return ArticleView(
         hit=stored_hit(stored),
-        title_html=_marked(title, terms),
-        paragraphs=[_marked(p, terms) for p in _paragraphs(body)],
+        title_html=marked_text(title, terms),
+        paragraphs=[marked_text(p, terms) for p in _paragraphs(body)],
         copies=[stored_hit(searcher.stored_fields(n)) for n in copies[:COPIES_SHOWN]],
         like=[stored_hit(searcher.stored_fields(n)) for n in like],
     )
@@ -93,16 +92,6 @@ def _highlight_terms(searcher, query, gazetteer, systems) -> frozenset[str]:
     except QueryError:
         return frozenset()
     return compiled.highlight_terms
-
-
-def _marked(text: str, terms: frozenset[str]) -> str:
-    """``text`` escaped, each word carrying one of ``terms`` in <mark>."""
-    out, at = [], 0
-    for a, b in matched_spans(text, terms) if terms else ():
-        out += [html.escape(text[at:a]), "<mark>", html.escape(text[a:b]), "</mark>"]
-        at = b
-    out.append(html.escape(text[at:]))
-    return "".join(out)
 
 
 def _paragraphs(body: str) -> list[str]:

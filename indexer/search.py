@@ -18,7 +18,7 @@ from .index import require_current, shared_searcher
 from .ingest.article import LANGUAGES
 from .ingest.dates import date_bounds
 from .query import compile_query
-from .snippets import MatchedWords, make_snippet
+from .snippets import MatchedWords, make_snippet, marked_text
 from .suggest import suggest_query
 
 SORTS = ("relevance", "newest", "oldest")
@@ -91,6 +91,7 @@ class Hit:
     systems: list[str]
     score: float | None  # None when sorted by date
     snippet: str  # escaped HTML; matched words in <mark>
+    title_html: str = ""  # the title as escaped HTML, matched words in <mark>
     # near copies of this story (other outlets), folded under it: id, url, title, source
     similar: list[dict] = field(default_factory=list)
 
@@ -486,5 +487,6 @@ def _hit(stored, score, known: MatchedWords | None, similar: list[dict]) -> Hit:
         systems=[c for c in (stored.get("systems") or "").split(",") if c],
         score=round(score, 4) if score is not None else None,
         snippet=make_snippet(body or stored.get("title", ""), known) if known else "",
+        title_html=marked_text(stored.get("title", ""), known or frozenset()),
         similar=similar,
     )

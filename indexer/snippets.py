@@ -186,6 +186,18 @@ def make_snippet(
     return "".join(out).strip()
 
 
+def marked_text(text: str, terms: frozenset[str] | MatchedWords) -> str:
+    """All of ``text`` as escaped HTML, every matched word in <mark> (a title,
+    an article read in full)."""
+    known = terms if isinstance(terms, MatchedWords) else MatchedWords(terms)
+    out, cursor = [], 0
+    for a, b in matched_spans(text, known.terms, known) if known.terms else ():
+        out += [_escape(text[cursor:a]), f"<mark>{_escape(text[a:b])}</mark>"]
+        cursor = b
+    out.append(_escape(text[cursor:]))
+    return "".join(out)
+
+
 def _best_window(spans: list[tuple[int, int]], width: int) -> int:
     """Start offset of the window of ``width`` holding the most matches."""
     best_start, best_count, j = 0, 0, 0

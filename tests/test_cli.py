@@ -27,6 +27,7 @@ HIT_KEYS = {
     "systems",
     "score",
     "snippet",
+    "title_html",
     "similar",
 }
 FACETS = {"company", "system", "class", "lang", "year", "month", "source"}
@@ -241,7 +242,7 @@ def test_all_exports_every_hit_in_the_pages_order(wide_index, run):
     assert exported.exit_code == 0, exported.stderr
     rows = [json.loads(line) for line in exported.stdout.splitlines()]
     assert len(rows) == 250 and "250 results" in exported.stderr
-    assert set(rows[0]) == HIT_KEYS - {"snippet", "similar"}
+    assert set(rows[0]) == HIT_KEYS - {"snippet", "title_html", "similar"}
     ix = open_index(str(wide_index))
     pages = [
         h.id

@@ -405,3 +405,12 @@ def test_the_article_api(article_client):
     assert data["like"][0]["id"] == "related"
     missing = article_client.get("/api/article/none")
     assert missing.status_code == 404 and "no article 'none'" in missing.get_json()["error"]
+
+
+def test_matched_words_are_marked_in_titles_too(article_client):
+    page = soup(article_client.get("/search?q=drones&ui=en"))
+    (title,) = page.select("li.hit h2 a")
+    assert [m.text for m in title.select("mark")] == ["drone"]
+    assert title.text == "Navy tests a drone boat"
+    data = article_client.get("/api/search?q=plants").get_json()
+    assert all("<mark>plant</mark>" in h["title_html"] for h in data["hits"][:1])
