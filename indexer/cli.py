@@ -307,13 +307,16 @@ def _refuse_unknown_options(words):
 
 
 def _print_hits(result):
+    # What the search did is said on stderr, with the count: stdout is the hits
     if result.suggestion:
-        click.echo(f"Did you mean: {result.suggestion}")
-    if result.relaxed:
-        click.echo("Few articles contain every word; these contain some of them, best first.")
+        click.echo(f"Did you mean: {result.suggestion}", err=True)
+    if result.relaxed and result.hits:
+        click.echo(
+            "Few articles contain every word; these contain some of them, best first.", err=True
+        )
     if result.also_searched:
         also = also_searched_text(result.also_searched)
-        click.echo(f"Also searched: {also}. Only what you typed: --no-translate")
+        click.echo(f"Also searched: {also}. Only what you typed: --no-translate", err=True)
     first = (result.page - 1) * result.per_page
     for n, hit in enumerate(result.hits, start=first + 1):
         date = (hit.published or "")[:10] or "undated"
@@ -330,7 +333,8 @@ def _print_hits(result):
             listed = " · ".join(f"{v.label} {v.count}" for v in values[:8])
             click.echo(f"{name:>8}: {listed}")
     shown = f"{first + 1}–{first + len(result.hits)} of " if result.hits else ""
-    click.echo(f"{shown}{result.total} results for {result.query!r}", err=True)
+    noun = "result" if result.total == 1 else "results"
+    click.echo(f"{shown}{result.total} {noun} for {result.query!r}", err=True)
 
 
 def _entity_labels(hit) -> str:

@@ -30,7 +30,11 @@ def write_hits(hits: Iterable[Hit], fmt: str, out) -> int:
             written += 1
     elif fmt == "jsonl":
         for hit in hits:
-            row = {k: v for k, v in asdict(hit).items() if k not in ("snippet", "title_html", "similar")}
+            row = {
+                k: v
+                for k, v in asdict(hit).items()
+                if k not in ("snippet", "title_html", "similar")
+            }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             written += 1
     else:

@@ -187,7 +187,7 @@ def test_human_output_shows_facets_and_did_you_mean(tmp_path, run):
     result = run("search", "ракета", "--no-translate", "--index", tmp_path)
     assert "company: Rheinmetall 1" in result.stdout
     typo = run("search", "Lockhed", "--index", tmp_path)
-    assert typo.exit_code == 1 and "Did you mean: Lockheed" in typo.stdout
+    assert typo.exit_code == 1 and "Did you mean: Lockheed" in typo.stderr
 
 
 def test_companies_command_lists_the_gazetteer(tmp_path, run):

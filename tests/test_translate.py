@@ -174,7 +174,7 @@ def test_cli_says_what_was_added_and_no_translate_turns_it_off(index_dir):
         return CliRunner().invoke(cli, ["search", *args, "--index", index_dir])
 
     on = run("prisoner", "exchange")
-    assert on.exit_code == 0 and "Also searched: обмін полоненими" in on.stdout
+    assert on.exit_code == 0 and "Also searched: обмін полоненими" in on.stderr
     assert "Обмін полоненими: додому" in on.stdout
     off = json.loads(run("prisoner", "exchange", "--no-translate", "--json").stdout)
     assert off["also_searched"] == [] and [h["id"] for h in off["hits"]] == ["en-pow"]

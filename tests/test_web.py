@@ -37,7 +37,8 @@ def test_results_page_lists_hits_with_highlights_and_links(client):
     assert {"ракети", "Ракетами"} <= marks
     first = hits[0]
     assert first.select_one("h2 a")["href"].startswith("https://test.example/")
-    assert first.select_one(".badge").text == "UK"
+    assert first.select_one(".badge").text == "UKR"  # "UK" read as the United Kingdom
+    assert first.select_one(".badge")["title"] == "Ukrainian"
     assert (
         "2 results" in page.select_one(".result-count").text
         and " ms" in page.select_one(".took").text
@@ -414,3 +415,24 @@ def test_matched_words_are_marked_in_titles_too(article_client):
     assert title.text == "Navy tests a drone boat"
     data = article_client.get("/api/search?q=plants").get_json()
     assert all("<mark>plant</mark>" in h["title_html"] for h in data["hits"][:1])
+
+
+def test_counts_agree_with_their_nouns_in_both_languages(article_client):
+    one = soup(article_client.get("/search?q=drone&ui=en")).select_one(".result-count").text
+    assert "1–1 of 1 result" in one and "results" not in one
+    uk = soup(article_client.get("/search?q=drone&ui=uk")).select_one(".result-count").text
+    assert "1–1 з 1" in uk
+    home = soup(article_client.get("/?ui=uk")).select_one(".holds").text
+    assert home.startswith("В індексі 4 статті")
+
+
+def test_an_empty_query_shows_newest_as_its_sort(article_client):
+    page = soup(article_client.get("/search?q=&ui=en"))
+    assert page.select_one(".sort strong").text == "Newest"
+    ranked = soup(article_client.get("/search?q=shell&ui=en"))
+    assert ranked.select_one(".sort strong").text == "Relevance"
+
+
+def test_no_relaxed_notice_on_a_page_without_results(article_client):
+    page = soup(article_client.get("/search?q=zeppelin+quasar&ui=en"))
+    assert page.select_one(".empty") and not page.select_one(".relaxed")

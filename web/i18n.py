@@ -14,9 +14,9 @@ MESSAGES = {
         "search": "Search",
         "query_label": "Search query",
         "examples": "Try",
-        "holds": "The index holds {documents} articles ({languages}), {span}; updated {updated}.",
-        "results": "{total} results",
-        "results_range": "{first}–{last} of {total} results",
+        "holds": "The index holds {documents} ({languages}), {span}; updated {updated}.",
+        "results": "{total}",
+        "results_range": "{first}–{last} of {total}",
         "took": "in {ms} ms",
         "no_results": "No articles match.",
         "did_you_mean": "Did you mean",
@@ -49,7 +49,7 @@ MESSAGES = {
         "named_with_system": "Systems named with it",
         "coverage": "Articles per month",
         "newest_articles": "Newest articles",
-        "all_articles": "All {total} articles",
+        "all_articles": "All {total}",
         "no_articles": "No article in the index names it yet.",
         "no_article": "No article {id!r} in the index.",
         "read_here": "Read here",
@@ -80,7 +80,7 @@ MESSAGES = {
         "undated": "undated",
         "filters": "Filters",
         "histogram": "Articles per month",
-        "month_bar": "{month}: {count} articles",
+        "month_bar": "{month}: {count}",
         "lang_en": "English",
         "lang_uk": "Ukrainian",
         "unavailable": "The search index is not available yet. Build it with: defnews index data/articles",
@@ -91,8 +91,8 @@ MESSAGES = {
         "search": "Шукати",
         "query_label": "Пошуковий запит",
         "examples": "Спробуйте",
-        "holds": "В індексі {documents} статей ({languages}), {span}; оновлено {updated}.",
-        "results": "Знайдено: {total}",
+        "holds": "В індексі {documents} ({languages}), {span}; оновлено {updated}.",
+        "results": "Знайдено {total}",
         "results_range": "{first}–{last} з {total}",
         "took": "за {ms} мс",
         "no_results": "Нічого не знайдено.",
@@ -126,7 +126,7 @@ MESSAGES = {
         "named_with_system": "Системи, згадані разом",
         "coverage": "Статті за місяцями",
         "newest_articles": "Найновіші статті",
-        "all_articles": "Усі статті ({total})",
+        "all_articles": "Усі {total}",
         "no_articles": "Жодна стаття в індексі ще не згадує її.",
         "no_article": "У індексі немає статті {id!r}.",
         "read_here": "Читати тут",
@@ -157,7 +157,7 @@ MESSAGES = {
         "undated": "без дати",
         "filters": "Фільтри",
         "histogram": "Статті за місяцями",
-        "month_bar": "{month}: статей — {count}",
+        "month_bar": "{month}: {count}",
         "lang_en": "англійська",
         "lang_uk": "українська",
         "unavailable": "Пошуковий індекс ще не створено. Створіть його командою: defnews index data/articles",
@@ -179,6 +179,40 @@ def text(ui: str, key: str, **values) -> str:
     """The message ``key`` in language ``ui``, with ``values`` filled in."""
     message = MESSAGES.get(ui, MESSAGES[DEFAULT]).get(key) or MESSAGES[DEFAULT][key]
     return message.format(**values) if values else message
+
+
+# A hit's language badge: "UK" would read as the United Kingdom.
+LANGUAGE_BADGES = {"en": {"en": "EN", "uk": "UKR"}, "uk": {"en": "АНГЛ", "uk": "УКР"}}
+
+
+def badge(ui: str, lang: str) -> str:
+    return LANGUAGE_BADGES.get(ui, LANGUAGE_BADGES[DEFAULT]).get(lang, lang.upper())
+
+
+# Nouns counted in the UI: English singular and plural; Ukrainian forms for
+# 1 (21, 31…), 2–4 (22–24…) and the rest (5–20, 25–30…, 11–14).
+NOUNS = {
+    "result": {"en": ("result", "results"), "uk": ("результат", "результати", "результатів")},
+    "article": {"en": ("article", "articles"), "uk": ("стаття", "статті", "статей")},
+}
+
+
+def count(ui: str, value: int, noun: str) -> str:
+    """A number with its noun agreeing: "1 article", "124 статті", "5 статей".
+
+    >>> count("uk", 124, "article"), count("uk", 11, "article"), count("en", 1, "result")
+    ('124 статті', '11 статей', '1 result')
+    """
+    forms = NOUNS[noun]["uk" if ui == "uk" else "en"]
+    if ui != "uk":
+        form = forms[0] if value == 1 else forms[1]
+    elif value % 10 == 1 and value % 100 != 11:
+        form = forms[0]
+    elif 2 <= value % 10 <= 4 and not 12 <= value % 100 <= 14:
+        form = forms[1]
+    else:
+        form = forms[2]
+    return f"{number(ui, value)} {form}"
 
 
 def number(ui: str, value: int) -> str:

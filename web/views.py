@@ -18,7 +18,7 @@ from indexer.entities import COMPANIES, SYSTEMS, default_gazetteer
 from indexer.errors import IndexMissingError, IndexOutdatedError, QueryError
 from indexer.index import require_current
 from indexer.profiles import MAX_ENTITY_ID, month_series, most_covered, profile
-from indexer.search import MAX_DEPTH, FacetValue, SearchRequest, search
+from indexer.search import LANGUAGE_LABELS, MAX_DEPTH, FacetValue, SearchRequest, search
 
 from . import i18n
 from .engine import live_index
@@ -92,6 +92,8 @@ def inject_ui():
         if huge
         else search_url(request.args, path=request.path, ui=other, page=request.args.get("page")),
         "query": request.args.get("q", "")[:1000],
+        "language_badge": lambda lang: i18n.badge(ui, lang),
+        "language_name": lambda lang: LANGUAGE_LABELS[ui].get(lang, lang),
     }
 
 
@@ -184,7 +186,7 @@ def _entity_page(kind, entity_id):
         name=name,
         other_name=other_name if other_name != name else None,
         all_url=search_url(args),
-        total_text=i18n.number(ui, found.total),
+        total_text=i18n.count(ui, found.total, "article"),
         class_url=search_url(MultiDict({"ui": ui}), **{"class": found.class_id})
         if found.class_id
         else None,
@@ -258,6 +260,8 @@ def search_page():
     except IndexMissingError:
         return render_template("search.html", error=i18n.text(ui, "unavailable"), result=None), 503
     args = _canonical_args(request.args, req)
+    # with no words there is nothing to rank: the newest come first
+    shown_sort = "newest" if req.sort == "relevance" and not req.query.strip() else req.sort
     # once per page: each stats its file to notice edits
     gazetteers = default_gazetteer(COMPANIES), default_gazetteer(SYSTEMS)
     return render_template(
@@ -279,7 +283,7 @@ def search_page():
         ],
         pages=_pagination(req.page, last_page, args),
         sort_links=[
-            {"key": s, "url": search_url(args, sort=s), "current": req.sort == s}
+            {"key": s, "url": search_url(args, sort=s), "current": s == shown_sort}
             for s in ("relevance", "newest", "oldest")
         ],
         suggestion_url=search_url(args, q=result.suggestion) if result.suggestion else None,
@@ -302,7 +306,11 @@ def search_page():
         date_from=args.get("from", ""),
         date_to=args.get("to", ""),
         range_text=_range_text(result, req, ui),
-        total_text=i18n.number(ui, result.total),
+        total_text=i18n.count(ui, result.total, "result" if ui == "en" else "article"),
+        # "1–10 of 124 results"; in Ukrainian the noun would take the genitive: "1–10 з 124"
+        range_total=i18n.count(ui, result.total, "result")
+        if ui == "en"
+        else i18n.number(ui, result.total),
     )
 
 
@@ -429,7 +437,7 @@ def _holds(stats, ui):
     return i18n.text(
         ui,
         "holds",
-        documents=i18n.number(ui, stats["documents"]),
+        documents=i18n.count(ui, stats["documents"], "article"),
         languages=languages,
         span=span,
         updated=i18n.date(ui, stats["updated"]),
@@ -538,7 +546,9 @@ def _histogram(months, args, ui):
                 "y": height - bar_height,
                 "width": width,
                 "height": max(bar_height, 1 if count else 0),
-                "label": i18n.text(ui, "month_bar", month=i18n.month(ui, m), count=count),
+                "label": i18n.text(
+                    ui, "month_bar", month=i18n.month(ui, m), count=i18n.count(ui, count, "article")
+                ),
                 "url": search_url(args, **{"from": m, "to": m}) if count else None,
                 "selected": selected,
             }
