@@ -15,6 +15,7 @@ from .errors import DefnewsError, RunFailedError
 from .export import EXPORT_FORMATS, write_hits
 from .index import PARALLEL_BYTES, index_dir_from, index_outdated, open_index, update_index
 from .ingest import find_inputs, read_inputs
+from .query import REPAIRS
 from .search import SORTS, SearchRequest, also_searched_text, every_hit, search
 from .snippets import snippet_text
 from .stats import index_stats
@@ -308,6 +309,9 @@ def _refuse_unknown_options(words):
 
 def _print_hits(result):
     # What the search did is said on stderr, with the count: stdout is the hits
+    if result.read_as is not None:
+        why = "; ".join(REPAIRS[r] for r in result.repairs)
+        click.echo(f"Searched as: {result.read_as} ({why})", err=True)
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}", err=True)
     if result.relaxed and result.hits:

@@ -68,6 +68,14 @@ _LEXEME = re.compile(
     # "155 мм" is one word, as the tokenizer reads it
     r"|(?P<word>\d+(?:[.,]\d+)?[ \u00a0](?:мм|mm)(?![^\W_])|[^\s\"()]+))"
 )
+# What a lenient reading may mend, as told to the user.
+REPAIRS = {
+    "quote_closed": "a quote was not closed: the phrase runs to the end",
+    "close_added": 'a missing ")" was added',
+    "stray_close": 'a ")" without its "(" was left out',
+    "lone_operator": "an OR, AND or NOT with nothing to join was left out",
+    "empty_field": "a field name with nothing after it was left out",
+}
 _FIELD = re.compile(r"^(?P<field>[A-Za-z]+):(?P<rest>.*)$")
 _OPERATORS = {"OR": "or", "AND": "and", "NOT": "not", "||": "or", "&&": "and"}
 
@@ -113,9 +121,41 @@ class Group:
 
 def parse(text: str):
     """Parse query text into a syntax tree (None when it holds nothing)."""
+    return parse_leniently(text)[0]
+
+
+def parse_leniently(text: str):
+    """(syntax tree, what was repaired to read it): a malformed query is
+    searched as the parser read it, and the user is told how."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
-    return _Parser(_lex(valid_unicode(text))).parse()
+    text = valid_unicode(text)
+    parser = _Parser(_lex(text))
+    tree = parser.parse()
+    if text.count('"') % 2:
+        parser.repairs.insert(0, "quote_closed")
+    return tree, tuple(dict.fromkeys(parser.repairs))
+
+
+def query_text(node) -> str:
+    """A syntax tree written back as a query: what a lenient reading searched."""
+    if isinstance(node, Words):
+        return f"{node.field + ':' if node.field else ''}{node.text}{'*' if node.prefix else ''}"
+    if isinstance(node, Phrase):
+        return f'{node.field + ":" if node.field else ""}"{node.text.strip()}"'
+    if isinstance(node, FieldFilter):
+        value = f'"{node.value}"' if " " in node.value else node.value
+        return f"{node.field}:{value}"
+    if isinstance(node, DateSpan):
+        return f"published:[{node.start or '*'} TO {node.end or '*'}]"
+    if isinstance(node, Not):
+        return f"NOT {query_text(node.child)}"
+    parts = [query_text(c) for c in node.children]
+    if node.op == "or":
+        return " OR ".join(parts)
+    return " ".join(
+        f"({t})" if isinstance(c, Group) else t for c, t in zip(node.children, parts, strict=True)
+    )
 
 
 def _lex(text: str) -> list[tuple[str, str]]:
@@ -169,6 +209,7 @@ class _Parser:
     def __init__(self, tokens):
         self.tokens = tokens
         self.i = 0
+        self.repairs: list[str] = []  # what was mended to read the query (REPAIRS)
 
     def peek(self):
         return self.tokens[self.i][0] if self.i < len(self.tokens) else None
@@ -186,6 +227,7 @@ class _Parser:
                 node = part if node is None else Group("and", [node, part])
             if self.peek() == "close":
                 self.take()  # a stray ")" at top level
+                self.repairs.append("stray_close")
         return node
 
     def parse_or(self):
@@ -194,6 +236,8 @@ class _Parser:
             node = self.parse_and()
             if node is not None:
                 alternatives.append(node)
+            elif alternatives or self.i:
+                self.repairs.append("lone_operator")  # "a OR", "OR a"
             if self.peek() != "or":
                 break
             self.take()
@@ -206,6 +250,8 @@ class _Parser:
         while self.peek() not in (None, "or", "close"):
             if self.peek() == "and":
                 self.take()
+                if not items or self.peek() in (None, "or", "close"):
+                    self.repairs.append("lone_operator")  # "AND a", "a AND"
                 continue
             node = self.parse_unary()
             if node is not None:
@@ -218,6 +264,7 @@ class _Parser:
         if self.peek() == "not":
             self.take()
             if self.peek() in (None, "or", "close"):
+                self.repairs.append("lone_operator")
                 return None  # a lone NOT
             child = self.parse_unary()
             return Not(child) if child is not None else None
@@ -234,11 +281,14 @@ class _Parser:
                 value in FILTER_FIELDS and self.peek() == "open"
             ):
                 return self.parse_primary(value)
+            self.repairs.append("empty_field")  # "title:" with nothing after it
             return None
         if kind == "open":
             node = self.parse_or()
             if self.peek() == "close":
                 self.take()
+            else:
+                self.repairs.append("close_added")
             return _with_field(node, field_name) if field_name else node
         if kind == "phrase":
             return Phrase(value, field_name) if value.strip() else None
@@ -284,6 +334,8 @@ class CompiledQuery:
     stopwords_only: bool = False  # matched as written: scores tie more often
     expansions: tuple[Expansion, ...] = ()  # equivalents in the other language
     translate: bool = False  # whether equivalents were looked for
+    read_as: str | None = None  # the query as searched, when reading it needed repairs
+    repairs: tuple[str, ...] = ()  # which (keys of REPAIRS)
 
 
 def compile_query(
@@ -296,7 +348,7 @@ def compile_query(
     ``systems`` (default: data/systems.toml) ``system:`` and ``class:``.
     ``translate`` adds each recognised word's equivalents in the other language.
     """
-    tree = parse(text)
+    tree, repairs = parse_leniently(text)
     builder = _Builder(schema, reader, gazetteer, translate=translate, systems=systems)
     q = builder.build(tree) if tree is not None else None
     stopwords_only = False
@@ -319,6 +371,8 @@ def compile_query(
         stopwords_only,
         tuple(builder.expansions),
         translate,
+        query_text(tree) if repairs else None,
+        repairs,
     )
 
 

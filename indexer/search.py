@@ -119,6 +119,10 @@ class SearchPage:
     # what the query also searched in the other language:
     # [{"typed": "air defense", "added": ["ППО", …], "negated": false}]
     also_searched: list[dict] = field(default_factory=list)
+    # a malformed query as it was read and searched ('"ремонт танків' →
+    # '"ремонт танків"'), and why: the keys of query.REPAIRS it mended
+    read_as: str | None = None
+    repairs: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The JSON contract shared by ``defnews search --json`` and /api/search."""
@@ -176,6 +180,8 @@ def search(
         suggestion,
         m.relaxed,
         also,
+        compiled.read_as if compiled else None,
+        list(compiled.repairs) if compiled else [],
     )
 
 

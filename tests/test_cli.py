@@ -101,6 +101,8 @@ def test_json_output_matches_the_contract(tmp_path, run):
         "suggestion",
         "relaxed",
         "also_searched",
+        "read_as",
+        "repairs",
     }
     assert (data["query"], data["total"], data["page"], data["per_page"]) == ("F16", 2, 2, 1)
     (hit,) = data["hits"]
@@ -267,3 +269,10 @@ def test_a_page_exports_as_jsonl_or_csv(wide_index, run):
     assert refused.exit_code == 2 and "--format jsonl or --format csv" in refused.stderr
     none = run("search", "нісенітниця", "--all", "--format", "csv", "--index", wide_index)
     assert none.exit_code == 1 and none.stdout.splitlines() == [",".join(CSV_COLUMNS)]
+
+
+def test_a_lenient_reading_is_told_on_stderr(tmp_path, run):
+    run("index", SAMPLE, "--index", tmp_path)
+    result = run("search", '"ракета', "--index", tmp_path)
+    assert 'Searched as: "ракета" (a quote was not closed' in result.stderr
+    assert "Searched as" not in result.stdout

@@ -436,3 +436,27 @@ def test_an_empty_query_shows_newest_as_its_sort(article_client):
 def test_no_relaxed_notice_on_a_page_without_results(article_client):
     page = soup(article_client.get("/search?q=zeppelin+quasar&ui=en"))
     assert page.select_one(".empty") and not page.select_one(".relaxed")
+
+
+@pytest.mark.parametrize(
+    ("query", "read_as", "why"),
+    [
+        ('"shell plant', '"shell plant"', "quote was not closed"),
+        ("(shell OR drone", "shell OR drone", "missing “)” was added"),
+        ("shell OR", "shell", "nothing to join"),
+    ],
+)
+def test_a_lenient_reading_says_how_the_query_was_read(article_client, query, read_as, why):
+    page = soup(article_client.get("/search", query_string={"q": query, "ui": "en"}))
+    note = page.select_one(".read-as")
+    assert note.select_one("code").text == read_as and why in note.text
+    data = article_client.get("/api/search", query_string={"q": query}).get_json()
+    assert data["read_as"] == read_as and data["repairs"]
+    uk = soup(article_client.get("/search", query_string={"q": query, "ui": "uk"}))
+    assert uk.select_one(".read-as").text.startswith("Шукали як")
+
+
+def test_a_well_formed_query_has_no_reading_note(article_client):
+    page = soup(article_client.get("/search?q=shell+plant&ui=en"))
+    assert page.select_one(".read-as") is None
+    assert article_client.get("/api/search?q=shell").get_json()["read_as"] is None
