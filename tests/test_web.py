@@ -460,3 +460,19 @@ def test_a_well_formed_query_has_no_reading_note(article_client):
     page = soup(article_client.get("/search?q=shell+plant&ui=en"))
     assert page.select_one(".read-as") is None
     assert article_client.get("/api/search?q=shell").get_json()["read_as"] is None
+
+
+@pytest.mark.parametrize("ui", ["en", "uk"])
+def test_search_tips_explain_the_query_language_by_working_examples(client, ui):
+    home = soup(client.get(f"/?ui={ui}"))
+    tips_link = home.select_one("header a.tips")
+    assert tips_link["href"] == f"/help?ui={ui}"
+    tips = soup(client.get(tips_link["href"]))
+    rows = tips.select("table.tips tbody tr")
+    assert len(rows) >= 10
+    for row in rows:
+        example = row.select_one("a")
+        assert example.text.strip() and row.select("td")[1].text.strip()
+        searched = client.get(example["href"])
+        assert searched.status_code == 200, example.text  # every example is a valid query
+        assert soup(searched).select_one(".read-as") is None, example.text

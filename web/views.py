@@ -200,6 +200,29 @@ def _entity_page(kind, entity_id):
     )
 
 
+# The query language by example: (query, the message key of what it means).
+TIPS = (
+    ("Rheinmetall снаряди", "tip_words"),
+    ('"ремонт танків"', "tip_phrase"),
+    ("танк OR Leopard", "tip_or"),
+    ("ракета -Нептун", "tip_not"),
+    ("title:F-16", "tip_title"),
+    ("ракет*", "tip_prefix"),
+    ("(ракета OR missile) Patriot", "tip_group"),
+    ("company:Райнметаллом", "tip_company"),
+    ('class:"air defense"', "tip_class"),
+    ("drones published:[2024-01 TO 2024-06]", "tip_published"),
+    ('lang:uk source:"Оборонний вісник"', "tip_lang"),
+)
+
+
+@bp.get("/help")
+def help_page():
+    ui = ui_language()
+    tips = [(example, i18n.text(ui, key)) for example, key in TIPS]
+    return render_template("help.html", tips=tips)
+
+
 # Longest article id looked up (ids are short; a longer one is no article).
 MAX_ARTICLE_ID = 500
 
