@@ -331,6 +331,9 @@ class CompiledQuery:
     highlight_terms: frozenset[str]
     words: tuple[str, ...] = ()  # plain query words, for "did you mean"
     relaxed: wq.Query | None = None  # for when requiring every word finds too little
+    # the relaxed query's optional parts (a word with its equivalents, each):
+    # a relaxed ranking puts articles holding the rarer ones first
+    relaxed_parts: tuple[wq.Query, ...] = ()
     stopwords_only: bool = False  # matched as written: scores tie more often
     expansions: tuple[Expansion, ...] = ()  # equivalents in the other language
     translate: bool = False  # whether equivalents were looked for
@@ -367,7 +370,7 @@ def compile_query(
         q,
         frozenset(builder.highlight),
         tuple(builder.words),
-        _relaxed(tree, builder.built, builder.parts, builder.optional),
+        *_relaxed(tree, builder.built, builder.parts, builder.optional),
         stopwords_only,
         tuple(builder.expansions),
         translate,
@@ -376,12 +379,13 @@ def compile_query(
     )
 
 
-def _relaxed(tree, built: dict, parts: dict, extra: list) -> wq.Query | None:
+def _relaxed(tree, built: dict, parts: dict, extra: list) -> tuple[wq.Query | None, tuple]:
     """The query with its plain words optional: documents holding at least
-    RELAXED_SHARE of them (one at least). Phrases, filters and NOT stay
-    required. None when the query is not an AND of two or more plain words."""
+    RELAXED_SHARE of them (one at least), and those optional parts. Phrases,
+    filters and NOT stay required. None when the query is not an AND of two
+    or more plain words."""
     if not (isinstance(tree, Group) and tree.op == "and"):
-        return None
+        return None, ()
     optional, required = [], []
     for child in tree.children:
         q = built.get(id(child))
@@ -392,10 +396,11 @@ def _relaxed(tree, built: dict, parts: dict, extra: list) -> wq.Query | None:
             else:
                 (optional if plain else required).append(q)
     if len(optional) < 2:
-        return None
+        return None, ()
+    words = tuple(optional)
     optional += extra  # equivalents of phrases typed as words
     some = wq.Or(optional, minmatch=max(1, math.ceil(len(optional) * RELAXED_SHARE)))
-    return wq.And([*required, some]) if required else some
+    return (wq.And([*required, some]) if required else some), words
 
 
 class _Builder:

@@ -46,6 +46,9 @@ ALL_WORDS_FIRST_UP_TO = 4
 RECENCY_WEIGHT = 0.5
 MAX_RECENCY_DAYS = 36_500
 _TICKS_PER_DAY = 86_400 * 10**6
+# In a relaxed keyword ranking, the share of the query's idf an article holds
+# counts this much beside its BM25 share (both scaled to the best article's).
+COVERAGE_WEIGHT = 1.0
 # Candidates ranked per shown article, so folded near copies still leave full pages.
 COLLAPSE_DEPTH = 3  # Whoosh's sortable datetimes are microseconds
 
@@ -216,6 +219,8 @@ class _Matched:
     rank_by: np.ndarray | None
     gazetteers: tuple
     memo: dict
+    # a relaxed keyword query's idf-weighted share of its words per document
+    coverage: np.ndarray | None = None
 
 
 def _match(ix, request: SearchRequest, gazetteer, systems) -> _Matched:
@@ -256,21 +261,52 @@ def _match(ix, request: SearchRequest, gazetteer, systems) -> _Matched:
     if rank_by is not None and compiled.stopwords_only:
         # presence scores tie by the thousand: the newer article first
         rank_by = rank_by + columns.newness * 1e-6
+    coverage = None
     if relaxed and len(compiled.words) <= ALL_WORDS_FIRST_UP_TO:
-        # a keyword query: articles with every word stay on top
-        rank_by = rank_by + every_word * (rank_by.max(initial=0) + 1)
+        # a keyword query: articles with every word stay on top, then those
+        # holding the rarer words ("F-16" before "deliveries")
+        coverage = _coverage(searcher, compiled.relaxed_parts, columns.live, memo)
+        share = coverage / (coverage.max(initial=0) or 1.0)
+        bm25 = rank_by / (rank_by.max(initial=0) or 1.0)
+        # articles with every word stay on top, by BM25 among themselves
+        rank_by = np.where(every_word, bm25 + COVERAGE_WEIGHT + 2, bm25 + COVERAGE_WEIGHT * share)
+        coverage[every_word] = coverage.max(initial=0) + 1
     return _Matched(
         searcher, columns, compiled, matches, base, allowed, selected_values, selected,
-        total, strict_total, relaxed, rank_by, (gazetteer, systems), memo,
+        total, strict_total, relaxed, rank_by, (gazetteer, systems), memo, coverage,
     )  # fmt: skip
+
+
+def _coverage(searcher, parts, live: np.ndarray, memo: dict) -> np.ndarray:
+    """Per document, the summed idf of the query's words it holds: a word few
+    articles hold (a designation, a company, a name) outweighs any number of
+    generic ones in a relaxed ranking, where BM25 alone let three
+    "deliveries" in an off-topic article beat one F-16."""
+    coverage = np.zeros(len(live))
+    documents = max(1, int(np.count_nonzero(live)))
+    for part in parts:
+        mask = evaluate(searcher, part, live, memo).mask
+        holding = int(np.count_nonzero(mask))
+        if holding:
+            coverage[mask] += np.log1p(documents / holding)
+    return coverage
 
 
 def _ordered(m: _Matched, request: SearchRequest, count: int):
     """The first ``count`` selected documents in the request's order, and the
-    scores to show (None when sorted by date)."""
+    scores to show (None when sorted by date). Sorted by date, a relaxed
+    keyword query's articles still come by how much of it they hold."""
     if m.matches is not None and request.sort == "relevance":
         return _by_score(m.rank_by, m.selected, count), m.matches.scores
-    return _by_date(m.columns, m.selected, request.sort, count), None
+    if m.coverage is None:
+        return _by_date(m.columns, m.selected, request.sort, count), None
+    ordered: list[int] = []
+    for level in np.unique(m.coverage[m.selected])[::-1]:
+        tier = m.selected & (m.coverage == level)
+        ordered += _by_date(m.columns, tier, request.sort, count - len(ordered))
+        if len(ordered) >= count:
+            break
+    return ordered, None
 
 
 def also_searched_text(also: list[dict]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import numpy as np
@@ -366,3 +367,48 @@ def test_best_by_score_equals_a_full_sort(count):
             sampled = engine._above_sampled_cut(scores, selected, count)
             if name != "few":
                 assert sampled is not None and count <= len(sampled) < len(docs) / 10, name
+
+
+@pytest.fixture(scope="module")
+def relaxed_ix(tmp_path_factory):
+    """No article holds both words of "F-16 deliveries": the relaxed ranking
+    decides. The generic word is repeated in the off-topic articles, so BM25
+    alone would rank them first."""
+    from conftest import build_index
+
+    from indexer.index import open_index
+
+    folder = tmp_path_factory.mktemp("relaxed")
+    rows = [
+        ("tanks", "2026-05-01", "Tank deliveries", "Deliveries of tanks. More deliveries soon."),
+        ("shells", "2026-04-01", "Shell deliveries", "Shell deliveries rose; deliveries go on."),
+        ("radars", "2026-03-01", "Radar deliveries", "Radar deliveries, deliveries and more."),
+        ("jets-old", "2023-01-01", "Pilots train", "Pilots began training on the F-16 fighter."),
+        (
+            "jets-new",
+            "2025-01-01",
+            "Fleet grows",
+            "The F-16 fleet grows as jets arrive in Ukraine.",
+        ),
+    ]
+    with (folder / "a.jsonl").open("w", encoding="utf-8") as f:
+        for doc_id, date, title, body in rows:
+            f.write(json.dumps({"id": doc_id, "title": title, "body": body, "lang": "en",
+                                "published": date}) + "\n")  # fmt: skip
+    build_index(folder / "ix", folder / "a.jsonl")
+    ix = open_index(str(folder / "ix"))
+    yield ix
+    ix.close()
+
+
+def test_a_relaxed_ranking_puts_the_specific_word_first(relaxed_ix):
+    request = SearchRequest("F-16 deliveries", per_page=10, translate=False)
+    page = search(relaxed_ix, request)
+    assert page.relaxed
+    ranked = [h.id for h in page.hits]
+    assert set(ranked[:2]) == {"jets-old", "jets-new"} and len(ranked) == 5
+    newest = search(relaxed_ix, SearchRequest("F-16 deliveries", sort="newest", translate=False))
+    # by date within each tier: the F-16 articles (older) still first
+    assert [h.id for h in newest.hits] == ["jets-new", "jets-old", "tanks", "shells", "radars"]
+    oldest = search(relaxed_ix, SearchRequest("F-16 deliveries", sort="oldest", translate=False))
+    assert [h.id for h in oldest.hits][:2] == ["jets-old", "jets-new"]
