@@ -194,8 +194,88 @@ def test_works_on_a_phone_width_screen(browser, server, tmp_path):
     phone.goto(server + "/search?q=Rheinmetall&ui=uk")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # no sideways scrolling
+    # the facets wait behind a Filters button, and open above the results
+    facets = phone.locator("aside.facets")
+    expect(facets).to_be_hidden()
+    phone.get_by_role("link", name="Фільтри").click()
+    expect(facets).to_be_visible()
+    facets_top = facets.bounding_box()["y"]
+    assert facets_top < phone.locator("section.results").bounding_box()["y"]
+    shot(phone, tmp_path, "phone-filters")
+    phone.get_by_role("link", name="Назад до результатів").click()
+    expect(facets).to_be_hidden()
     shot(phone, tmp_path, "phone")
     context.close()
+
+
+def test_a_skip_link_reaches_the_results_in_one_tab(page, server):
+    page.goto(server + "/search?q=F-16&ui=en")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#results"
+    page.keyboard.press("Tab")  # the next stop is inside the results, not the facets
+    inside = page.evaluate("document.activeElement.closest('section.results') !== null")
+    assert inside
+
+
+def test_the_histogram_has_a_year_axis_and_counts_on_hover_and_focus(page, server):
+    page.goto(server + "/search?q=&ui=en")
+    figure = page.locator("aside figure.histogram")
+    labels = figure.locator(".axis text")
+    years = labels.all_text_contents()
+    assert years and years == sorted(years) and all(y.isdigit() and len(y) == 4 for y in years)
+    lefts = [labels.nth(i).bounding_box()["x"] for i in range(labels.count())]
+    assert lefts == sorted(lefts) and len(set(lefts)) == len(lefts)  # laid out, not stacked
+    tip = figure.locator(".histogram-tip")
+    bar = figure.locator("a[data-month]").first
+    bar.hover()
+    expect(tip).to_have_text(bar.get_attribute("data-label"))
+    last = figure.locator("a[data-month]").last
+    last.focus()
+    expect(tip).to_have_text(last.get_attribute("data-label"))
+    assert "articles" in tip.inner_text() or "article" in tip.inner_text()
+
+
+def test_a_dragged_or_shift_clicked_span_of_months_filters_to_it(page, server):
+    page.goto(server + "/search?q=&ui=en")
+    bars = page.locator("aside figure.histogram a[data-month]")
+    first, third = bars.nth(0), bars.nth(2)
+    months = sorted([first.get_attribute("data-month"), third.get_attribute("data-month")])
+    # drag from one bar to another
+    first.hover()
+    page.mouse.down()
+    bars.nth(1).hover()
+    third.hover()
+    page.mouse.up()
+    page.wait_for_url("**/search?*from=*")
+    query = parse_qs(urlparse(page.url).query)
+    assert (query["from"], query["to"]) == ([months[0]], [months[1]])
+    expect(page.locator(".result-count")).to_be_visible()
+    # a click on one month, then shift-click on another
+    page.goto(server + "/search?q=&ui=en")
+    bars = page.locator("aside figure.histogram a[data-month]")
+    a, b = bars.nth(1).get_attribute("data-month"), bars.nth(3).get_attribute("data-month")
+    bars.nth(1).click()
+    page.wait_for_url(f"**to={a}*")
+    page.locator(f"aside figure.histogram a[data-month='{b}']").click(modifiers=["Shift"])
+    page.wait_for_url(f"**/search?*to={b}*")
+    query = parse_qs(urlparse(page.url).query)
+    assert (query["from"], query["to"]) == ([a], [b])
+    counted = page.locator(".result-count").inner_text()
+    assert "results" in counted or "result" in counted
+
+
+def test_the_year_list_reads_as_a_column_of_years_and_counts(page, server):
+    page.goto(server + "/search?q=&ui=en")
+    items = page.locator("ul.years li")
+    boxes = [items.nth(i).bounding_box() for i in range(items.count())]
+    assert len(boxes) >= 3
+    # each year sits beside its count on one row, rows aligned in columns
+    lefts = {round(b["x"]) for b in boxes}
+    assert len(lefts) < len(boxes)
 
 
 # Hostile input: markup in every field an article or a user controls -------------

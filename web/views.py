@@ -548,6 +548,10 @@ def _chips(args, result, ui):
     return chips
 
 
+# Least distance between two year labels on the histogram's axis (% of its width).
+AXIS_LABEL_SPACING = 12
+
+
 def _histogram(months, args, ui):
     """Bars for every month from the first to the last with articles."""
     if not months:
@@ -574,11 +578,22 @@ def _histogram(months, args, ui):
                 ),
                 "url": search_url(args, **{"from": m, "to": m}) if count else None,
                 "selected": selected,
+                "month": m,
             }
         )
+    total_width = len(series) * (width + gap)
+    # an axis label at each year's first month shown (the first bar's year too)
+    years = []
+    for i, m in enumerate(series):
+        left = round(100 * i * (width + gap) / total_width, 2)
+        if m.endswith("-01") or i == 0:
+            if years and left - years[-1]["left"] < AXIS_LABEL_SPACING:
+                years.pop()  # too close to read: the later label wins
+            years.append({"label": m[:4], "left": left, "end": left > 100 - AXIS_LABEL_SPACING})
     return {
         "bars": bars,
-        "width": len(series) * (width + gap),
+        "years": years,
+        "width": total_width,
         "height": height,
         "first": i18n.month(ui, first),
         "last": i18n.month(ui, last),
