@@ -208,6 +208,25 @@ def test_works_on_a_phone_width_screen(browser, server, tmp_path):
     context.close()
 
 
+def test_messages_read_right_in_the_browser(page, server):
+    page.goto(server + "/search?q=&ui=uk")
+    expect(page.locator(".sort strong")).to_have_text("Спершу нові")  # no words: newest first
+    badge = page.locator("li.hit .badge").first
+    assert badge.inner_text() in ("УКР", "АНГЛ")
+    page.goto(server + "/search?q=%22ремонт+танків&ui=uk")
+    expect(page.locator(".read-as code")).to_have_text('"ремонт танків"')
+    assert "лапки не закрито" in page.locator(".read-as").inner_text()
+    assert page.locator("li.hit h2 mark").count() >= 1  # matches marked in titles
+    page.get_by_role("link", name="Поради з пошуку").click()
+    page.wait_for_url("**/help?ui=uk")
+    page.locator("table.tips a").first.click()
+    page.wait_for_url("**/search?**")
+    expect(page.locator(".result-count")).to_be_visible()
+    page.goto(server + "/search?q=zeppelinquasar&ui=en")
+    expect(page.locator(".empty")).to_be_visible()
+    expect(page.locator(".relaxed")).to_have_count(0)
+
+
 def test_a_skip_link_reaches_the_results_in_one_tab(page, server):
     page.goto(server + "/search?q=F-16&ui=en")
     page.keyboard.press("Tab")
