@@ -22,6 +22,13 @@ CORPUS_DIR = ROOT / "data" / "articles"
 SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
 
 
+@pytest.fixture(autouse=True)
+def no_default_index(tmp_path_factory, monkeypatch):
+    """No test may find the working directory's data/index (which `make run`
+    builds) by default: the default index is one that does not exist."""
+    monkeypatch.setenv("DEFNEWS_INDEX", str(tmp_path_factory.getbasetemp() / "no-default-index"))
+
+
 def build_index(index_dir, *paths, rebuild=False):
     """Index ``paths`` into ``index_dir`` through the real pipeline."""
     return update_index(str(index_dir), read_inputs(find_inputs(paths)), rebuild=rebuild)

@@ -125,7 +125,8 @@ def test_stats(tmp_path, run):
 
 def test_usage_errors_exit_2(tmp_path, run):
     assert run("index", tmp_path / "missing.jsonl", "--index", tmp_path).exit_code == 2
-    assert run("search").exit_code == 2
+    missing = run("search")  # the default index (conftest: one that does not exist)
+    assert missing.exit_code == 2 and "no index at" in missing.stderr
 
 
 def test_a_misspelt_long_option_is_a_usage_error(tmp_path, run):
