@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wq
 
-from .duplicates import SIMILAR_BITS
+from .duplicates import near_copies
 from .entities import SYSTEMS, Gazetteer, default_gazetteer
 from .errors import QueryError
 from .evaluate import evaluate
@@ -69,7 +69,7 @@ def read_article(
     title = stored.get("title", "")
     body = stored.get("body") or ""
     columns = facet_columns(ix, searcher.reader())
-    copies = _near_copies(columns, docnum)
+    copies = near_copies(columns.simhashes, columns.live, docnum)
     like = _most_like(searcher, columns, docnum, f"{title}\n\n{body}", copies)
     return ArticleView(
         hit=stored_hit(stored),
@@ -99,22 +99,6 @@ def _paragraphs(body: str) -> list[str]:
     if len(blocks) == 1:  # a text kept with single line breaks
         blocks = [" ".join(p.split()) for p in body.splitlines()]
     return [p for p in blocks if p]
-
-
-def _near_copies(columns, docnum: int) -> list[int]:
-    """Live articles within SIMILAR_BITS of either of its SimHashes (the
-    rule that folds them under one hit), nearest first."""
-    hashes = columns.simhashes
-    own = hashes[docnum]
-    distance = np.full(len(hashes), 65, np.int64)
-    for kind in range(hashes.shape[1]):
-        if own[kind]:
-            bits = np.bitwise_count(hashes[:, kind] ^ own[kind]).astype(np.int64)
-            bits[hashes[:, kind] == 0] = 65
-            distance = np.minimum(distance, bits)
-    near = np.flatnonzero((distance <= SIMILAR_BITS) & columns.live)
-    near = near[near != docnum]
-    return [int(n) for n in near[np.lexsort((near, distance[near]))]]
 
 
 def _most_like(searcher, columns, docnum: int, text: str, copies: list[int]) -> list[int]:

@@ -131,6 +131,23 @@ def group_similar(docnums: list[int], hashes: np.ndarray) -> list[tuple[int, lis
     return groups
 
 
+def near_copies(hashes: np.ndarray, live: np.ndarray, docnum: int) -> list[int]:
+    """Live documents within SIMILAR_BITS of ``docnum`` by either of its
+    hashes (the rule ``group_similar`` folds by), nearest first."""
+    rows = hashes if hashes.ndim == 2 else hashes[:, None]
+    own = rows[docnum]
+    far = 64 + 1
+    distance = np.full(len(rows), far, np.int64)
+    for kind in range(rows.shape[1]):
+        if own[kind]:
+            bits = np.bitwise_count(rows[:, kind] ^ own[kind]).astype(np.int64)
+            bits[rows[:, kind] == 0] = far  # no words: never a copy
+            distance = np.minimum(distance, bits)
+    near = np.flatnonzero((distance <= SIMILAR_BITS) & live)
+    near = near[near != docnum]
+    return [int(n) for n in near[np.lexsort((near, distance[near]))]]
+
+
 def _bands(count: int) -> list[tuple[int, int]]:
     """(shift, mask) of ``count`` bands covering the 64 bits."""
     edges = [64 * i // count for i in range(count + 1)]
