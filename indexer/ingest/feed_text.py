@@ -59,13 +59,25 @@ def feed_text(markup: str) -> str:
     return _text(_without_boilerplate_markup(markup)) or _text(markup)
 
 
+def plain_text(markup: str) -> str:
+    """Feed HTML as text (tags dropped, entities decoded, paragraph breaks
+    kept), nothing else removed: for a title."""
+    return _joined(_lines(markup))
+
+
 def _text(markup: str) -> str:
+    return _joined(line for line in _lines(markup) if not _boilerplate_line(line))
+
+
+def _lines(markup: str):
     if "<" in markup:  # HTML: a line break in the source is a space
         markup = _ANY_SPACE.sub(" ", markup)
     text = _TAG.sub(" ", _BLOCK_END.sub("\n\n", markup))
-    lines = (_SPACE.sub(" ", line).strip() for line in html.unescape(text).splitlines())
-    kept = "\n".join(line for line in lines if not _boilerplate_line(line))
-    return re.sub(r"\n{3,}", "\n\n", kept).strip()
+    return (_SPACE.sub(" ", line).strip() for line in html.unescape(text).splitlines())
+
+
+def _joined(lines) -> str:
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def _boilerplate_line(line: str) -> bool:

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import calendar
-import html
 import os
-import re
 from datetime import UTC, datetime
 
 from .article import Article, Problem, choose_language, clean_url, derive_id
-from .feed_text import feed_text
+from .feed_text import feed_text, plain_text
 from .stamps import read_stamp, source_zone
 
 # Feeds larger than this are refused (a feed is a list of recent items).
 MAX_FEED_BYTES = 10 * 1024 * 1024
-_TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"[ \t\r\f\v]+")
 
 
 def read_feed(path: str | os.PathLike, zone: str | None = None) -> list[Article | Problem]:
@@ -57,7 +53,7 @@ def parse_feed(
 
 def _article(entry, number, where, source, feed_lang, origin, zone) -> list[Article | Problem]:
     """The item's article (or the Problem why not), then its other problems."""
-    title = _text(entry.get("title", ""))
+    title = plain_text(entry.get("title", ""))
     body = ""
     for content in entry.get("content", []) or []:
         body = max(body, feed_text(content.get("value", "")), key=len)
@@ -104,14 +100,6 @@ def _published(entry, zone: str, where: str, number: int) -> tuple[datetime | No
 def _item_id(guid: str | None) -> str | None:
     """A guid that is a link loses its tracking parameters, as links do."""
     return clean_url(guid) if guid and guid.startswith(("http://", "https://")) else guid
-
-
-def _text(markup: str) -> str:
-    """Feed text is HTML: drop tags, decode entities, keep paragraph breaks."""
-    text = re.sub(r"(?i)<br\s*/?>|</p>", "\n\n", markup)
-    text = html.unescape(_TAG.sub(" ", text))
-    lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def summary_only(article: Article) -> bool:
