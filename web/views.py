@@ -579,6 +579,8 @@ def _histogram(months, args, ui):
                 "url": search_url(args, **{"from": m, "to": m}) if count else None,
                 "selected": selected,
                 "month": m,
+                "name": i18n.month(ui, m),
+                "count": count,
             }
         )
     total_width = len(series) * (width + gap)

@@ -34,10 +34,9 @@
       bars.forEach(function (bar) {
         var month = bar.getAttribute("data-month");
         if (month >= lo && month <= hi) {
-          var label = bar.getAttribute("data-label");
-          count += parseInt(label.replace(/^.*?:\s*/, "").replace(/\D/g, ""), 10) || 0;
-          first = first || label.split(":")[0];
-          last = label.split(":")[0];
+          count += parseInt(bar.getAttribute("data-count"), 10);
+          first = first || bar.getAttribute("data-name");
+          last = bar.getAttribute("data-name");
         }
       });
       return figure.getAttribute("data-range-label")
