@@ -138,8 +138,7 @@ def combining_form_adjective(word: str) -> list[str]:
     """
     if len(word) < 5 or word[-1] != "о":
         return []
-    adjective = word[:-1] + "ий"
-    return dictionary_lemmas(adjective)[:1] if dictionary_lemmas(adjective) else []
+    return dictionary_lemmas(word[:-1] + "ий")[:1]
 
 
 def dictionary_lemmas(word: str) -> list[str]:
