@@ -250,6 +250,9 @@ def search_command(
     (unless --no-translate). With no words, list the newest articles that
     pass the filters.
 
+    Hits go to stdout; the count and notices (did you mean, fewer words,
+    also searched, how a malformed query was read) go to stderr.
+
     Exit 0 with hits, 1 with none, 2 on a usage error."""
     _refuse_unknown_options(words)
     if as_json:
