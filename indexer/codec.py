@@ -24,14 +24,17 @@ import pickle
 import struct
 import zlib
 from array import array
+from hashlib import md5
 from itertools import groupby, repeat
 from operator import itemgetter
 
 import numpy as np
 from whoosh import formats
 from whoosh.codec import whoosh3
+from whoosh.filedb import filetables
 from whoosh.filedb.filetables import _lengths as _ROW
-from whoosh.util.numeric import length_to_byte
+from whoosh.filedb.filetables import md5_hash
+from whoosh.util.numeric import _length_byte_cache, length_to_byte
 
 from .position_cache import select as select_positions
 
@@ -51,6 +54,20 @@ _WEIGHT_DTYPE = np.dtype("=f4")
 # Postings in a block from which numpy finds its length and weight range
 # faster than a Python loop (a segment's flush did this for every posting).
 _NUMPY_FROM = 64
+# A term's row value in the terms table: its term info, then its postings'
+# offset and size.
+_TERM_VALUE = struct.Struct(_TERMINFO.format + "qi")
+# The magic and size before a term's first block.
+_BLOCK_HEAD = len(whoosh3.WHOOSH3_HEADER_MAGIC) + _INT.size
+# zlib's window (2 ** bits) and memory level for a block's values.
+_WINDOW_BITS, _MEMORY_LEVEL = 13, 6
+# Terms whose bytes ``_write_run`` gathers before writing them.
+_BATCH = 4096
+# Above any field length: marks a term with no document length.
+_NO_LENGTH = np.iinfo(np.int64).max
+_LENGTH_BYTES = np.array(_length_byte_cache, np.int64)
+# length_to_byte gives 255 from here on.
+_LENGTH_BYTE_TOP = 106374
 
 
 class NewsPositions(formats.Positions):
@@ -118,6 +135,10 @@ class _FieldWriter(whoosh3.W3FieldWriter):
     instead of through two closures per posting (Whoosh's generic loop was a
     third of indexing)."""
 
+    def __init__(self, codec, storage, segment):
+        super().__init__(codec, storage, segment)
+        self._tindex.__class__ = _TermsTable  # its header is written: only closing differs
+
     def add_buffered(self, schema, lengths, buffered, pooled) -> None:
         """Write a segment's postings from two sorted sources: ``buffered``
         ((fieldname, term bytes), kind, arrays) from the documents added to
@@ -152,6 +173,153 @@ class _FieldWriter(whoosh3.W3FieldWriter):
             at = self._postfile.tell(), self._tindex.dbfile.tell()
         if current is not None:
             self.finish_field()
+
+    def add_runs(self, schema, lengths, buffer) -> None:
+        """Write a segment's postings when all of them are in ``buffer``
+        (``writer.PostingsBuffer``; no merged segment's among them): a flat
+        field's terms come as sorted runs, and their one-block terms (nearly
+        all) are written a run at a time (``_write_run``). The bytes are
+        those ``add_buffered`` writes."""
+        for fieldname in sorted(buffer.text.keys() | buffer.seen.keys() | buffer.plain.keys()):
+            fieldobj = schema[fieldname]
+            self.start_field(fieldname, fieldobj)
+            scored = lengths and fieldobj.scorable
+            length_of = _field_lengths(lengths, fieldname) if scored else None
+            boost = fieldobj.format.field_boost
+            for kind, flat in ((TEXT, buffer.text), (SEEN, buffer.seen)):
+                if fieldname in flat:
+                    for run in flat[fieldname].sorted_runs():
+                        self._write_run(kind, run, boost, length_of)
+            terms = buffer.plain.get(fieldname, {})
+            at = self._postfile.tell(), self._tindex.dbfile.tell()
+            for btext in sorted(terms):
+                at = self._write_term(btext, PLAIN, terms[btext], boost, length_of, at)
+            self.finish_field()
+
+    def _write_term(self, btext, kind, arrays, boost, length_of, at):
+        """One term's postings as ``add_buffered`` writes them; returns the
+        postings file's and the terms table's offsets after it."""
+        if len(arrays[0]) <= self._postwriter._blocklimit:
+            return self._write_one_block_term(btext, kind, arrays, boost, length_of, *at)
+        self.start_term(btext)
+        self._postwriter.add_arrays(kind, arrays, boost, length_of)
+        self.finish_term()
+        return self._postfile.tell(), self._tindex.dbfile.tell()
+
+    def _write_run(self, kind, run, boost, length_of) -> None:
+        """A :class:`~.flat_postings.SortedRun`'s terms: what
+        ``_write_one_block_term`` writes for each one-block term, with every
+        term's counts, weights and length range found by numpy for the whole
+        run and the bytes written in batches; a longer term goes through
+        ``_write_term``."""
+        names, bounds, docs = run.names, run.bounds, run.docs
+        starts = bounds[:-1]
+        sizes = np.diff(bounds)
+        first, last = docs[starts].tolist(), docs[bounds[1:] - 1].tolist()
+        if length_of is None:
+            low = high = np.zeros(len(names), np.int64)
+        else:
+            found = length_of.array[docs]
+            low = np.minimum.reduceat(np.where(found > 0, found, _NO_LENGTH), starts)
+            high = np.maximum.reduceat(found, starts)
+        minlengths = np.where(low == _NO_LENGTH, 0, _length_bytes(low)).tolist()
+        maxlengths = _length_bytes(high).tolist()
+        if kind == TEXT:
+            counts = run.counts
+            weights = (counts * boost).astype(_WEIGHT_DTYPE)
+            top = np.maximum.reduceat(weights, starts)
+            same = np.minimum.reduceat(weights, starts) == top
+            kinds = np.where(same, np.where(top == 1.0, _ALL_ONE, _CONSTANT), _EACH).tolist()
+            totals = np.add.reduceat(weights.astype(np.float64), starts).tolist()
+            maxweights = top.astype(np.float64).tolist()
+            weight_bytes = weights.tobytes()
+            size_bytes = (counts * 4).astype(_ID_DTYPE).tobytes()
+            positions, pos_at = run.positions, run.pos_at
+        else:  # a word list: every weight the field's boost, no values
+            weight = float(np.float32(boost))
+            kinds = [_ALL_ONE if weight == 1.0 else _CONSTANT] * len(names)
+            totals = (sizes * weight).tolist()
+            maxweights = [weight] * len(names)
+            weight_bytes = struct.pack("=f", weight)
+        post_at = (4 * bounds).tolist()
+        sizes = sizes.tolist()
+        doc_bytes = docs.tobytes()
+        compression = self._codec._compression
+        limit = self._postwriter._blocklimit
+        table = self._tindex
+        index_append, buckets = table.index.append, table.buckets
+        prefix = whoosh3.pack_ushort(self._fieldid)
+        dumps, compress = whoosh3.dumps, _compress
+        digest_of = _md5_digest if table.hashfn is md5_hash else table.hashfn
+        pack_counts, pack_int, pack_value, pack_row = (
+            _COUNTS.pack, _INT.pack, _TERM_VALUE.pack, _ROW.pack
+        )  # fmt: skip
+        magic = whoosh3.WHOOSH3_HEADER_MAGIC
+        blocks, rows = [], []
+        offset, row_at = self._postfile.tell(), table.dbfile.tell()
+        if names and prefix + names[0].encode("utf-8") <= table.lastkey:
+            raise ValueError(f"Keys must increase: {table.lastkey!r}..{names[0]!r}")
+        for i, name in enumerate(names):
+            n = sizes[i]
+            p, q = post_at[i], post_at[i + 1]
+            key = prefix + name.encode("utf-8")
+            if n > limit or len(blocks) >= _BATCH:
+                self._postfile.write(b"".join(blocks))
+                table.dbfile.write(b"".join(rows))
+                blocks, rows = [], []
+                if n > limit:
+                    if kind == TEXT:
+                        arrays = (
+                            array("I", doc_bytes[p:q]),
+                            array("I", counts[p // 4 : q // 4].tobytes()),
+                            array("I", positions[pos_at[i] : pos_at[i + 1]]),
+                        )
+                    else:
+                        arrays = (array("I", doc_bytes[p:q]),)
+                    table.lastkey = prefix + names[i - 1].encode("utf-8") if i else table.lastkey
+                    offset, row_at = self._write_term(
+                        key[2:], kind, arrays, boost, length_of, (offset, row_at)
+                    )
+                    continue
+            block_kind = kinds[i]
+            if kind == TEXT:
+                packed = size_bytes[p:q] + positions[pos_at[i] : pos_at[i + 1]]
+                weight_section = (
+                    b"" if block_kind == _ALL_ONE
+                    else weight_bytes[p : p + 4] if block_kind == _CONSTANT
+                    else weight_bytes[p:q]
+                )  # fmt: skip
+            else:
+                packed = b""
+                weight_section = b"" if block_kind == _ALL_ONE else weight_bytes
+            compressed = 0
+            if compression and len(packed) >= _COMPRESS_FROM:
+                packed = compress(packed, compression)
+                compressed = compression
+            shortest, longest, top, end = minlengths[i], maxlengths[i], maxweights[i], last[i]
+            data = (
+                dumps((n, end, top, compressed, shortest, longest), 2)
+                + pack_counts(n, block_kind, len(packed))
+                + doc_bytes[p:q]
+                + weight_section
+                + packed
+            )
+            blocks += (magic, pack_int(-len(data)), data)
+            size = len(data) + _BLOCK_HEAD
+            value = pack_value(
+                False, totals[i], n, shortest, longest, top, first[i], end, offset, size
+            )
+            row = pack_row(len(key), len(value)) + key + value
+            rows.append(row)
+            index_append(row_at)
+            digest = digest_of(key)
+            buckets[digest & 255].append((digest, row_at))
+            offset += size
+            row_at += len(row)
+        self._postfile.write(b"".join(blocks))
+        table.dbfile.write(b"".join(rows))
+        if names:
+            table.lastkey = prefix + names[-1].encode("utf-8")
 
     def _write_one_block_term(self, btext, kind, arrays, boost, length_of, offset, row_at):
         """What start_term, add_arrays and finish_term write for a term of
@@ -191,6 +359,45 @@ class _FieldWriter(whoosh3.W3FieldWriter):
         table.buckets[digest & 255].append((digest, row_at))
         table.lastkey = key
         return offset + len(block), row_at + len(row)
+
+
+def _compress(data: bytes, level: int) -> bytes:
+    """zlib with an 8 KB window and small hash tables. zlib.compress's
+    default state (~270 KB) is allocated and zeroed anew for every block:
+    ~90 µs a call on a 100-byte block, 5 µs this way. A block's values are
+    a few KB (positions, mostly small numbers), which the smaller window
+    compresses to within 0.5 %. Any zlib.decompress reads it."""
+    state = zlib.compressobj(level, zlib.DEFLATED, _WINDOW_BITS, _MEMORY_LEVEL)
+    return state.compress(data) + state.flush()
+
+
+def _length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """``length_to_byte`` of each length (0 and above)."""
+    found = np.searchsorted(_LENGTH_BYTES, lengths, side="left")
+    return np.where(lengths >= _LENGTH_BYTE_TOP, 255, found)
+
+
+def _md5_digest(key: bytes) -> int:
+    """``filetables.md5_hash``: the digest's last four bytes, read directly."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+
+
+class _TermsTable(filetables.OrderedHashWriter):
+    """Whoosh's terms table, each of its 256 hash tables written at once
+    (Whoosh wrote every slot with its own call: ~2 s a segment at 1M)."""
+
+    def _write_hashes(self):
+        dbfile, null, pack = self.dbfile, (0, 0), filetables._pointer.pack
+        for entries in self.buckets:
+            numslots = 2 * len(entries)
+            self.directory.append((dbfile.tell(), numslots))
+            hashtable = [null] * numslots
+            for hashval, position in entries:  # open addressing, as Whoosh does
+                slot = (hashval >> 8) % numslots
+                while hashtable[slot] != null:
+                    slot = (slot + 1) % numslots
+                hashtable[slot] = (hashval, position)
+            dbfile.write(b"".join([pack(*pointer) for pointer in hashtable]))
 
 
 def _block_arrays(kind, arrays, boost, start, end, at, has_values):
@@ -253,7 +460,7 @@ def _block_bytes(ids, weights, packed, maxweight, minlength, maxlength, compress
         data.append(weights.tobytes())
     compressed = 0
     if packed and compression and len(packed) >= _COMPRESS_FROM:
-        packed = zlib.compress(packed, compression)
+        packed = _compress(packed, compression)
         compressed = compression
     data[0] = _COUNTS.pack(len(ids), kind, len(packed))
     data.append(packed)

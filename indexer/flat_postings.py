@@ -7,13 +7,17 @@ worker's heap as millions of small growing buffers among the per-article
 objects: articles took ~20 % longer to index as a segment's buffer grew.
 Here an article appends its terms' ids, counts and positions to flat arrays
 with C-level loops (``map``, ``chain``); the flush sorts the postings by
-term once with numpy and hands each term's slices to the codec as before.
+term once with numpy and hands the codec sorted runs of terms
+(:class:`SortedRun`), which it writes a run at a time (``codec.add_runs``),
+or each term's slices (``sorted_terms``) when merged segments' postings
+are written among them.
 """
 
 from __future__ import annotations
 
 from array import array
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,6 +33,21 @@ class _TermIds(dict):
     def __missing__(self, term: str) -> int:
         value = self[term] = len(self)
         return value
+
+
+class SortedRun(NamedTuple):
+    """Consecutive terms of a field in code point order and their postings,
+    sorted by term, each term's in document order. Term ``i``'s postings
+    are ``bounds[i]:bounds[i + 1]`` of ``docs`` (and ``counts``); its
+    positions are bytes ``pos_at[i]:pos_at[i + 1]`` of ``positions``. A word
+    list's run has no counts or positions (None)."""
+
+    names: list[str]
+    bounds: np.ndarray  # int64, len(names) + 1, from 0
+    docs: np.ndarray  # uint32
+    counts: np.ndarray | None  # uint32
+    positions: bytes | None
+    pos_at: list[int] | None
 
 
 class FlatWordPostings:
@@ -51,13 +70,35 @@ class FlatWordPostings:
         self.spans.append(len(terms))
         return len(self.ids) - known
 
-    def sorted_terms(self):
-        """(word, (ids,)) in code point order, ids in document order."""
+    def sorted_runs(self):
+        """The whole field as one :class:`SortedRun`."""
         names, bounds, order = _by_term(self.ids, self.terms)
-        docs = _posting_documents(self.docs, self.spans)[order].tobytes()
-        at = (4 * bounds).tolist()
-        for i, name in enumerate(names):
-            yield name, (array("I", docs[at[i] : at[i + 1]]),)
+        if names:
+            docs = _posting_documents(self.docs, self.spans)[order]
+            yield SortedRun(names, bounds, docs, None, None, None)
+
+    def sorted_terms(self):
+        """(term, arrays) in code point order, each term's postings in
+        document order: (ids,) for a word list, (ids, counts, positions)
+        for a text."""
+        for run in self.sorted_runs():
+            post_at = (4 * run.bounds).tolist()
+            docs = run.docs.tobytes()
+            if run.counts is None:
+                for i, name in enumerate(run.names):
+                    yield name, (array("I", docs[post_at[i] : post_at[i + 1]]),)
+                continue
+            counts = run.counts.tobytes()
+            for i, name in enumerate(run.names):
+                p, q, s, e = post_at[i], post_at[i + 1], run.pos_at[i], run.pos_at[i + 1]
+                yield (
+                    name,
+                    (
+                        array("I", docs[p:q]),
+                        array("I", counts[p:q]),
+                        array("I", run.positions[s:e]),
+                    ),
+                )
 
 
 class FlatTextPostings(FlatWordPostings):
@@ -78,10 +119,9 @@ class FlatTextPostings(FlatWordPostings):
         self.positions.extend(chain.from_iterable(positions.values()))
         return sum(counts), new
 
-    def sorted_terms(self):
-        """(term, (ids, counts, positions) arrays) in term order (code
-        points, which is UTF-8 byte order), each term's postings in
-        document order."""
+    def sorted_runs(self):
+        """:class:`SortedRun` s of terms whose positions are gathered at
+        once (``_GATHER`` postings' worth, one term at least)."""
         names, bounds, order = _by_term(self.ids, self.terms)
         counts_all = np.frombuffer(self.counts, _U4)
         starts = (np.cumsum(counts_all, dtype=np.int64) - counts_all)[order]
@@ -102,19 +142,10 @@ class FlatTextPostings(FlatWordPostings):
             chunk_positions = positions_all[gather].tobytes()
             del gather
             local = bounds[first : last + 1] - a
-            post_at = (4 * local).tolist()  # byte offsets of each term's postings
             pos_at = (4 * np.append(starts_in_chunk, ends[-1])[local]).tolist()
-            chunk_docs, chunk_counts = docs[a:b].tobytes(), chunk_counts.tobytes()
-            for i in range(last - first):
-                p, q, s, e = post_at[i], post_at[i + 1], pos_at[i], pos_at[i + 1]
-                yield (
-                    names[first + i],
-                    (
-                        array("I", chunk_docs[p:q]),
-                        array("I", chunk_counts[p:q]),
-                        array("I", chunk_positions[s:e]),
-                    ),
-                )
+            yield SortedRun(
+                names[first:last], local, docs[a:b], chunk_counts, chunk_positions, pos_at
+            )
             first = last
 
 
@@ -127,10 +158,15 @@ def _by_term(ids: _TermIds, terms: array):
     rank = np.empty(len(names), np.int64)
     rank[by_name] = np.arange(len(names))
     ranks = rank[np.frombuffer(terms, _U4)]
-    order = np.argsort(ranks, kind="stable")
     bounds = np.zeros(len(names) + 1, np.int64)
     np.cumsum(np.bincount(ranks, minlength=len(names)), out=bounds[1:])
-    return [names[i] for i in by_name], bounds, order
+    # A stable argsort by rank, as one sort of (rank, posting) keys: numpy
+    # sorts int64 values ~3x faster than it argsorts them stably.
+    keys = ranks << 32
+    keys |= np.arange(len(ranks), dtype=np.int64)
+    keys.sort()
+    keys &= 0xFFFFFFFF
+    return [names[i] for i in by_name], bounds, keys
 
 
 def _posting_documents(docs: array, spans: array) -> np.ndarray:
