@@ -268,17 +268,10 @@ class _FieldWriter(whoosh3.W3FieldWriter):
                 table.dbfile.write(b"".join(rows))
                 blocks, rows = [], []
                 if n > limit:
-                    if kind == TEXT:
-                        arrays = (
-                            array("I", doc_bytes[p:q]),
-                            array("I", counts[p // 4 : q // 4].tobytes()),
-                            array("I", positions[pos_at[i] : pos_at[i + 1]]),
-                        )
-                    else:
-                        arrays = (array("I", doc_bytes[p:q]),)
-                    table.lastkey = prefix + names[i - 1].encode("utf-8") if i else table.lastkey
+                    if i:
+                        table.lastkey = prefix + names[i - 1].encode("utf-8")
                     offset, row_at = self._write_term(
-                        key[2:], kind, arrays, boost, length_of, (offset, row_at)
+                        key[2:], kind, run.term_arrays(i), boost, length_of, (offset, row_at)
                     )
                     continue
             block_kind = kinds[i]

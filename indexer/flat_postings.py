@@ -49,6 +49,15 @@ class SortedRun(NamedTuple):
     positions: bytes | None
     pos_at: list[int] | None
 
+    def term_arrays(self, i: int) -> tuple[array, ...]:
+        """Term ``i``'s postings as arrays: (ids,) or (ids, counts, positions)."""
+        a, b = int(self.bounds[i]), int(self.bounds[i + 1])
+        ids = array("I", self.docs[a:b].tobytes())
+        if self.counts is None:
+            return (ids,)
+        counts = array("I", self.counts[a:b].tobytes())
+        return ids, counts, array("I", self.positions[self.pos_at[i] : self.pos_at[i + 1]])
+
 
 class FlatWordPostings:
     """A word list field's postings (documents alone) in the order added."""
@@ -82,23 +91,8 @@ class FlatWordPostings:
         document order: (ids,) for a word list, (ids, counts, positions)
         for a text."""
         for run in self.sorted_runs():
-            post_at = (4 * run.bounds).tolist()
-            docs = run.docs.tobytes()
-            if run.counts is None:
-                for i, name in enumerate(run.names):
-                    yield name, (array("I", docs[post_at[i] : post_at[i + 1]]),)
-                continue
-            counts = run.counts.tobytes()
             for i, name in enumerate(run.names):
-                p, q, s, e = post_at[i], post_at[i + 1], run.pos_at[i], run.pos_at[i + 1]
-                yield (
-                    name,
-                    (
-                        array("I", docs[p:q]),
-                        array("I", counts[p:q]),
-                        array("I", run.positions[s:e]),
-                    ),
-                )
+                yield name, run.term_arrays(i)
 
 
 class FlatTextPostings(FlatWordPostings):
