@@ -12,7 +12,7 @@ SimHash of the body's lead catches copies cut short at the bottom.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from hashlib import blake2b
 
 import numpy as np
@@ -31,32 +31,21 @@ SIMILAR_BITS = 6
 LEAD_TOKENS = 100
 
 
-# Words whose hash is kept: more than the corpus's vocabulary, which
-# levels off near 250k normalised words at a million articles.
-HASHES_KEPT = 1 << 19
-
-
-def _word_hash(word: str) -> int:
-    # a stable hash (Python's own is salted per process)
+def word_hash(word: str) -> int:
+    """A word's 64-bit hash: stable, as Python's own is salted per process.
+    Indexing keeps each word's (``article_analysis.WordFacts``)."""
     return int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-# word → _word_hash(word): a dict, not an lru_cache, because a call through
-# lru_cache cost more than the rest of the SimHash of an article's 300 words.
-_hash_of: dict[str, int] = {}
-
-
-def _hash_kept(word: str) -> int:
-    if len(_hash_of) >= HASHES_KEPT:
-        _hash_of.clear()
-    value = _hash_of[word] = _word_hash(word)
-    return value
 
 
 def story_hashes(words: Iterable[str], lead_words: Iterable[str]) -> str:
     """The stored value: the SimHash of all of an article's words and of its
     lead's (the first LEAD_TOKENS tokens of the body), 16 hex digits each."""
     return format(simhash(words), "016x") + format(simhash(lead_words), "016x")
+
+
+def story_hashes_of(word_hashes: Collection[int], lead_hashes: Collection[int]) -> str:
+    """:func:`story_hashes` from the distinct words' hashes."""
+    return format(simhash_of(word_hashes), "016x") + format(simhash_of(lead_hashes), "016x")
 
 
 def read_story_hashes(value: str) -> tuple[int, int]:
@@ -69,10 +58,12 @@ def simhash(words: Iterable[str]) -> int:
     """The SimHash of a set of words: bit i is set when most words' hashes
     have it set. 0 for no words."""
     distinct = words if isinstance(words, (set, frozenset)) else set(words)
-    known = _hash_of.get
-    hashes = np.fromiter(
-        [known(w) or _hash_kept(w) for w in distinct], np.uint64, len(distinct)
-    )  # (a hash of 0, one word in 2**64, is only computed again)
+    return simhash_of([word_hash(w) for w in distinct])
+
+
+def simhash_of(word_hashes: Collection[int]) -> int:
+    """:func:`simhash` from the distinct words' hashes."""
+    hashes = np.fromiter(word_hashes, np.uint64, len(word_hashes))
     return _majority(_bits(hashes))
 
 

@@ -17,18 +17,10 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
 from . import stopping, store
-from .analysis import (
-    STOPWORDS,
-    name_keys_of,
-    normalized,
-    raw_tokens,
-    split_surface_words,
-    tokens_term_positions,
-)
+from .analysis import raw_tokens
+from .article_analysis import AnalysedArticle, analyzer_for
 from .columns import column_items
-from .duplicates import LEAD_TOKENS, story_hashes
 from .entities import SYSTEMS, Gazetteer, default_gazetteer, joined_text, slugify
-from .entities.detector import detector_for
 from .errors import DefnewsError, IndexMissingError, IndexOutdatedError
 from .facets import save_columns
 from .ingest import Article, Problem
@@ -297,17 +289,15 @@ def _build_document(
     text = joined_text(article.title, article.body)
     tokens = list(raw_tokens(text))
     in_title = bisect_left(tokens, len(article.title), key=itemgetter(2)) if article.title else 0
-    detected_companies, detected_systems = detector_for((gazetteer, systems)).detect(text, tokens)
+    gazetteers = (gazetteer, systems)
+    analysed = analyzer_for(gazetteers).analyze(tokens, in_title)
+    detected_companies, detected_systems = (
+        g.detect_in(text, tokens, positions)
+        for g, positions in zip(gazetteers, analysed.entity_positions, strict=True)
+    )
     companies = tag_companies(article, gazetteer, detected=detected_companies)
     entities = {"companies": companies, **tag_systems(systems, detected_systems)}
-    seen: set[str] = set()
-    title = tokens_term_positions(tokens[:in_title], 0, seen)
-    body_tokens = tokens[in_title:]
-    body = tokens_term_positions(body_tokens, body_tokens[0][1] if body_tokens else 0, seen)
-    # only a long body's lead is evidence of a story (feeds' short boilerplate
-    # summaries are alike across stories)
-    lead = {t[0] for t in body_tokens[:LEAD_TOKENS]} if len(body_tokens) > LEAD_TOKENS else ()
-    return _document(article, digest, entities, title, body, seen, lead)
+    return _document(article, digest, entities, analysed)
 
 
 def tag_companies(article: Article, gazetteer: Gazetteer, detected=None) -> list[str]:
@@ -332,27 +322,26 @@ def tag_systems(systems: Gazetteer, ids: list[str]) -> dict[str, list[str]]:
     return {"systems": ids, "classes": list(classes)}
 
 
-def _document(article: Article, digest: str, entities, title, body, seen, lead) -> dict:
-    words, stops = split_surface_words(seen)
+def _document(article: Article, digest: str, entities, analysed: AnalysedArticle) -> dict:
     doc = {
         "id": article.id,
         "url": article.url,
-        # analysed once: each text's terms and, from the same pass, the raw
-        # words (``seen``) for the spelling field
-        "title": title,
+        # analysed once, with the words of the spelling, stopword and names
+        # fields from the same pass
+        "title": analysed.title,
         "_stored_title": article.title,
-        "body": body,
+        "body": analysed.body,
         "_stored_body": article.body,
-        "words": list(words),  # lists, as Whoosh's own writer takes them
-        "stops": list(stops),
-        "names": list(name_keys_of(seen)),
+        "words": analysed.words,
+        "stops": analysed.stops,
+        "names": analysed.names,
         "lang": article.lang,
         "source": article.source,
         **{field: ",".join(ids) for field, ids in entities.items()},
         "content_hash": digest,
         "origin": article.origin,
     }
-    doc["simhash"] = story_hashes(words, set(map(normalized, lead)) - STOPWORDS)
+    doc["simhash"] = analysed.story_hashes
     if article.published is not None:
         doc["published"] = article.published
         doc["month"] = article.published.strftime("%Y-%m")

@@ -183,10 +183,10 @@ def test_hashes_equal_the_simhash_definition():
     """Bit i of the SimHash is set when most words' 64-bit hashes have bit i
     set (written out the slow way here); the stored value is the whole
     text's and the lead's."""
-    from indexer.duplicates import _word_hash, read_story_hashes, story_hashes
+    from indexer.duplicates import read_story_hashes, story_hashes, word_hash
 
     def by_definition(words):
-        hashes = [_word_hash(w) for w in set(words)]
+        hashes = [word_hash(w) for w in set(words)]
         return sum(1 << i for i in range(64) if 2 * sum(h >> i & 1 for h in hashes) > len(hashes))
 
     for article in sample_articles()[:20]:

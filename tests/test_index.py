@@ -274,13 +274,23 @@ def test_a_failing_worker_fails_the_run_and_publishes_nothing(tmp_path):
 
 
 def test_one_token_pass_gives_what_separate_passes_give():
-    """An article's terms and companies come from one tokenizer pass over
-    its joined title and body: the same as analysing each text alone."""
+    """An article's terms, words, hashes and companies come from one pass
+    over its joined title and body's tokens, each word looked up once
+    (article_analysis): the same as analysing each text alone, with each
+    step's own function."""
     from dataclasses import replace
 
     from conftest import CORPUS_DIR
 
-    from indexer.analysis import surface_words, term_positions
+    from indexer.analysis import (
+        STOPWORDS,
+        name_keys_of,
+        normalized,
+        raw_tokens,
+        surface_words,
+        term_positions,
+    )
+    from indexer.duplicates import LEAD_TOKENS, story_hashes
     from indexer.entities import COMPANIES, SYSTEMS, default_gazetteer
     from indexer.index import _build_document
     from indexer.ingest import Problem
@@ -298,6 +308,13 @@ def test_one_token_pass_gives_what_separate_passes_give():
         assert doc["title"] == term_positions(article.title)
         assert doc["body"] == term_positions(article.body)
         assert sorted(doc["words"]) == surface_words(article.title, article.body)
+        raw = {w for text in (article.title, article.body) for w, *_ in raw_tokens(text)}
+        stops = {normalized(w) for w in raw} & STOPWORDS
+        assert sorted(doc["stops"]) == sorted(stops)
+        assert sorted(doc["names"]) == sorted(name_keys_of(raw))
+        body = list(raw_tokens(article.body))
+        lead = {normalized(t[0]) for t in body[:LEAD_TOKENS]} if len(body) > LEAD_TOKENS else ()
+        assert doc["simhash"] == story_hashes(doc["words"], set(lead) - STOPWORDS)
         detected = gazetteer.detect(article.title, article.body)
         assert [c for c in doc["companies"].split(",") if c in detected] == detected
         assert doc["systems"] == ",".join(systems.detect(article.title, article.body))

@@ -248,7 +248,7 @@ class Gazetteer:
         self, text: str, strict_case: bool = True, tokens=None, positions=None
     ) -> list[Mention]:
         """Every mention in ``text`` (whose :func:`raw_tokens`, or positions
-        made by a :class:`~.detector.Detector`, may be given), in order.
+        made by an :class:`~indexer.article_analysis.ArticleAnalyzer`, may be given), in order.
 
         With ``strict_case``, a capitalised alias written all in lowercase is
         not a name ("the general dynamics of the market", "a patriot").
