@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
-from operator import itemgetter
 
 from whoosh.analysis import Filter, Tokenizer
 from whoosh.analysis.acore import Token
@@ -228,25 +227,14 @@ def token_index_terms(word: str, compound: bool) -> tuple[str, ...]:
     return index_terms(word, compound)
 
 
-def term_positions(text: str, seen: set[str] | None = None) -> dict[str, list[int]]:
+def term_positions(text: str) -> dict[str, list[int]]:
     """Every index term of ``text`` with its positions: what the analyzer
     yields, without a Token object or a generator stage per word (indexing
-    spent more time in that machinery than in the morphology). Each raw word
-    is also added to ``seen``, for :func:`surface_words_of`."""
-    return tokens_term_positions(raw_tokens(text), 0, seen)
-
-
-def tokens_term_positions(tokens, first: int, seen: set[str] | None = None):
-    """:func:`term_positions` of a text's :func:`raw_tokens` (an article's
-    are made once for its terms and its company mentions), the token at
-    position ``first`` counting as position 0."""
-    if not isinstance(tokens, list):
-        tokens = list(tokens)
-    if seen is not None:
-        seen.update(map(itemgetter(0), tokens))
+    spent more time in that machinery than in the morphology; documents
+    built by ``index.py`` get theirs from ``article_analysis``)."""
     positions: dict[str, list[int]] = defaultdict(list)  # a C-level miss
     plain = _plain_word_terms
-    for word, pos, _, _, compound in tokens:
+    for word, pos, _, _, compound in raw_tokens(text):
         terms = None if compound else plain.get(word)
         if terms is None:
             terms = token_index_terms(word, compound)
@@ -255,7 +243,7 @@ def tokens_term_positions(tokens, first: int, seen: set[str] | None = None):
                     plain.clear()
                 plain[word] = terms
         for term in terms:
-            positions[term].append(pos - first)
+            positions[term].append(pos)
     return positions
 
 
@@ -267,15 +255,8 @@ _plain_word_terms: dict[str, tuple[str, ...]] = {}
 
 def surface_words(*texts: str) -> list[str]:
     """The distinct normalised non-stopwords of ``texts``: the spelling field."""
-    seen: set[str] = set()
-    for text in texts:
-        seen.update(word for word, *_ in raw_tokens(text))
-    return surface_words_of(seen)
-
-
-def surface_words_of(raw_words: set[str]) -> list[str]:
-    """:func:`surface_words` from the distinct raw words of the texts."""
-    return sorted(set(map(normalized, raw_words)) - STOPWORDS)
+    seen = {word for text in texts for word, *_ in raw_tokens(text)}
+    return sorted(set(map(normalized, seen)) - STOPWORDS)
 
 
 # Case endings a capitalised Ukrainian word may carry: its name key is taken
@@ -316,16 +297,6 @@ def _name_keys(raw: str) -> tuple[str, ...]:
     stems = [word, *(word[: -len(e)] for e in NAME_ENDINGS if word.endswith(e))]
     keys = {name_key(romanize(stem)) for stem in stems}
     return tuple(k for k in keys if len(k) >= 3)
-
-
-def split_surface_words(raw_words: set[str]) -> tuple[set[str], set[str]]:
-    """The distinct normalised words of a text, as (non-stopwords, stopwords):
-    the spelling field's and the stopword field's (sets: the writer and the
-    SimHash need no order)."""
-    words = set(map(normalized, raw_words))
-    stops = words & STOPWORDS
-    words -= stops
-    return words, stops
 
 
 # Prefix of the highlight term of a stopword: stopwords have no index terms,
