@@ -334,22 +334,31 @@ def test_saved_columns_are_used_and_match_a_fresh_read(tmp_path):
     assert page.total == 7 and facet_counts(page)["company"]["boeing"] == 1
 
 
+@pytest.mark.parametrize("sparse_share", [0.0, float("inf")])
 @pytest.mark.parametrize("joint_bins", [1 << 20, 64, 1])
-def test_facets_counted_together_equal_each_counted_alone(corpus_ix, monkeypatch, joint_bins):
-    """One weighted bincount over the combinations of the single-valued
-    facets gives each facet's own counts, whether every facet fits in one
-    tally or the bins allow one facet a tally (64, 1: several groups)."""
+def test_facets_counted_together_equal_each_counted_alone(
+    corpus_ix, monkeypatch, joint_bins, sparse_share
+):
+    """One bincount over the combinations of the single-valued facets gives
+    each facet's own counts, whether every facet fits in one tally or the
+    bins allow one facet a tally (64, 1: several groups), and whether the
+    counts come from a pass over every document (sparse share 0: the dense
+    path) or from the matching documents' numbers and their runs of pairs
+    (an infinite share: the sparse path for every mask and facet)."""
     from indexer import facets
 
     monkeypatch.setattr(facets, "JOINT_BINS", joint_bins)
+    monkeypatch.setattr(facets, "SPARSE_SHARE", sparse_share)
     with corpus_ix.reader() as reader:
         columns = facets._read_columns(reader)  # its own cache of combined codes
     names = list(facets.FACET_FIELDS) + ["year"]
     rng = np.random.default_rng(7)
     size = len(columns.live)
     masks = [columns.live, rng.random(size) < 0.3, np.zeros(size, bool)]
-    masks.append(np.arange(size) % 2 == 0)
+    masks += [np.arange(size) % 2 == 0, rng.random(size) < 0.02, np.arange(size) == size - 1]
     for mask in masks:
+        sparse = facets.sparse_selection(mask) is not None
+        assert sparse == (sparse_share > 0)
         together = columns.counts(names, mask)
         for name in names:
             alone = Counter()
