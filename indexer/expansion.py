@@ -259,6 +259,21 @@ _MAX_PREFIXES = 200_000
 _names_cache: list[Names] = []
 
 
+def unsubsumed(eqs: list[Equivalent]) -> list[Equivalent]:
+    """``eqs`` without the word equivalents that a one-word one already
+    matches, as alternatives of one OR: every article holding "defense of
+    the city" holds "defense", so searching the phrase too adds no article,
+    only its positions to read."""
+    words = [eq.steps[0] for eq in eqs if not eq.entity and len(eq.steps) == 1]
+    return [
+        eq
+        for eq in eqs
+        if eq.entity
+        or len(eq.steps) == 1
+        or not any(step <= word for word in words for step in eq.steps)
+    ]
+
+
 def _distinct(found: list[Equivalent]) -> list[Equivalent]:
     out: dict[Steps, Equivalent] = {}
     for eq in found:

@@ -34,7 +34,7 @@ from whoosh import query as wq
 from .analysis import STOPWORD_MARK, STOPWORDS, normalized, raw_tokens
 from .entities import SYSTEMS, default_gazetteer
 from .errors import QueryError
-from .expansion import Equivalent, Names, default_lookup, entity_equivalents
+from .expansion import Equivalent, Names, default_lookup, entity_equivalents, unsubsumed
 from .ingest.article import LANGUAGES, valid_unicode
 from .ingest.dates import date_bounds
 from .morphology import STEM_MARK
@@ -528,6 +528,7 @@ class _Builder:
             typed = [q for q in own[a:b] if q is not None]
             if not typed:
                 continue
+            eqs = unsubsumed(eqs)  # in an OR: a phrase holding a word adds nothing
             also = self.equivalents_query(eqs, fields)
             self.record(" ".join(w.text for w in run[a:b]), eqs)
             out[a] = wq.Or([_either(typed) if len(typed) == 1 else wq.And(typed), also])

@@ -45,6 +45,8 @@ ARTICLES = [
      "M142 launchers struck ammunition depots in the south."),
     ("uk-drones", "uk", "Дрони над Києвом",
      "Над Києвом уночі збили два десятки дронів-камікадзе."),
+    ("en-city", "en", "The defense of the city held",
+     "Brigades kept the defense of the city going through the winter."),
 ]  # fmt: skip
 
 
@@ -93,6 +95,21 @@ def test_the_page_says_what_was_added(ix):
     assert also["typed"] == "air defense" and not also["negated"]
     assert {"ППО", "протиповітряна оборона"} <= set(also["added"])
     assert search(ix, SearchRequest("air defense", translate=False)).also_searched == []
+
+
+def test_an_equivalent_holding_a_shorter_one_is_not_searched_again(ix):
+    """захист (the glossary's event-defense) means defense, defence, "defense
+    of the city" and "defensive operation"; every article with one of the
+    phrases holds "defense", so the phrases are neither searched nor shown,
+    and the query finds just what all four would."""
+    page = search(ix, SearchRequest("захист"))
+    (also,) = page.also_searched
+    assert {"defense", "defence"} <= set(also["added"])
+    assert not {"defense of the city", "defensive operation"} & set(also["added"])
+    every = 'defense OR defence OR "defense of the city" OR "defensive operation"'
+    found = set(ids(ix, "захист"))
+    assert "en-city" in found
+    assert found == set(ids(ix, "захист", translate=False)) | set(ids(ix, every, translate=False))
 
 
 def test_snippets_mark_the_equivalents_found(ix):
