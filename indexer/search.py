@@ -266,15 +266,25 @@ def _match(ix, request: SearchRequest, gazetteer, systems) -> _Matched:
         # a keyword query: articles with every word stay on top, then those
         # holding the rarer words ("F-16" before "deliveries")
         coverage = _coverage(searcher, compiled.relaxed_parts, columns.live, memo)
-        share = coverage / (coverage.max(initial=0) or 1.0)
-        bm25 = rank_by / (rank_by.max(initial=0) or 1.0)
-        # articles with every word stay on top, by BM25 among themselves
-        rank_by = np.where(every_word, bm25 + COVERAGE_WEIGHT + 2, bm25 + COVERAGE_WEIGHT * share)
+        rank_by = _relaxed_rank(rank_by, coverage, every_word)
         coverage[every_word] = coverage.max(initial=0) + 1
     return _Matched(
         searcher, columns, compiled, matches, base, allowed, selected_values, selected,
         total, strict_total, relaxed, rank_by, (gazetteer, systems), memo, coverage,
     )  # fmt: skip
+
+
+def _relaxed_rank(bm25: np.ndarray, coverage: np.ndarray, every_word: np.ndarray) -> np.ndarray:
+    """BM25 (scaled to 1 at most) plus COVERAGE_WEIGHT times the share of
+    the query's idf an article holds; articles with every word stay on top,
+    by BM25 among themselves. Worked in place: at 1M articles each
+    temporary array is 8 MB of fresh pages, and np.where over three of
+    them cost ~10 ms."""
+    rank = coverage / (coverage.max(initial=0) or 1.0)
+    rank *= COVERAGE_WEIGHT
+    np.copyto(rank, COVERAGE_WEIGHT + 2, where=every_word)
+    rank += bm25 / (bm25.max(initial=0) or 1.0)
+    return rank
 
 
 def _coverage(searcher, parts, live: np.ndarray, memo: dict) -> np.ndarray:
@@ -288,7 +298,7 @@ def _coverage(searcher, parts, live: np.ndarray, memo: dict) -> np.ndarray:
         mask = evaluate(searcher, part, live, memo).mask
         holding = int(np.count_nonzero(mask))
         if holding:
-            coverage[mask] += np.log1p(documents / holding)
+            coverage += mask * np.log1p(documents / holding)  # 5x coverage[mask] += ...
     return coverage
 
 
