@@ -24,6 +24,7 @@ from .entities import SYSTEMS, Gazetteer, default_gazetteer, joined_text, slugif
 from .errors import DefnewsError, IndexMissingError, IndexOutdatedError
 from .facets import save_columns
 from .ingest import Article, Problem
+from .memory import keep_freed_arrays
 from .merging import merge_tiers
 from .parallel import ParallelWriter
 from .ranking import NewsBM25
@@ -138,6 +139,7 @@ def shared_searcher(ix):
     local = ix.defnews_searchers
     searcher = getattr(local, "searcher", None)
     if searcher is None:
+        keep_freed_arrays()  # this process searches: its 1M-entry arrays recur
         searcher = local.searcher = Searcher(ix.reader(), weighting=NewsBM25())
         ix.defnews_opened.append(searcher)
     return searcher
