@@ -11,6 +11,7 @@ import struct
 
 import numpy as np
 from rapidfuzz.distance import OSA
+from whoosh import query as wq
 from whoosh.filedb.filetables import _lengths as _RECORD
 
 from .evaluate import evaluate
@@ -51,11 +52,25 @@ def suggest_query(
             )
     if corrected == text:
         return None
-    better = compile_query(
-        corrected, searcher.schema, reader, gazetteer, translate=compiled.translate
-    )
+    # Counted without the other language's equivalents first: they only add
+    # articles to a query without NOT, so more found without them is more
+    # found with them, and their terms (six for "done production") go unread.
+    plain = compile_query(corrected, searcher.schema, reader, gazetteer)
+    found = int(np.count_nonzero(evaluate(searcher, plain.query, live, memo).mask))
+    if found > total and (not compiled.translate or not _negates(plain.query)):
+        return corrected
+    if not compiled.translate:
+        return None
+    better = compile_query(corrected, searcher.schema, reader, gazetteer, translate=True)
     found = int(np.count_nonzero(evaluate(searcher, better.query, live, memo).mask))
     return corrected if found > total else None
+
+
+def _negates(q) -> bool:
+    """Whether ``q`` excludes anything (a NOT anywhere in it)."""
+    if isinstance(q, (wq.Not, wq.AndNot)):
+        return True
+    return any(_negates(child) for child in q.children())
 
 
 def _correct_word(reader, word: str) -> str | None:

@@ -222,3 +222,14 @@ def test_the_page_shows_what_was_added_and_drops_it_in_one_click(index_dir):
     api = client.get("/api/search?q=prisoner+exchange&translate=0").get_json()
     assert api["also_searched"] == [] and api["total"] == 1
     assert client.get("/api/search?q=prisoner+exchange").get_json()["total"] == 2
+
+
+def test_a_suggestion_finds_more_with_the_equivalents_the_query_searches(ix):
+    """Did you mean counts the corrected query as it would run. Дрони -drones
+    finds nothing, since NOT drones excludes дрони too, though without the
+    equivalents it would find uk-drones: no suggestion for the misspelt one,
+    and one for the misspelt word alone."""
+    assert search(ix, SearchRequest("Дронм")).suggestion == "Дрони"
+    assert ids(ix, "Дрони -drones") == [] and ids(ix, "Дрони -drones", translate=False)
+    assert search(ix, SearchRequest("Дронм -drones")).suggestion is None
+    assert search(ix, SearchRequest("Дронм -drones", translate=False)).suggestion == "Дрони -drones"
