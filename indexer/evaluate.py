@@ -309,9 +309,17 @@ class _Evaluator:
         """A phrase: documents holding every step (scored as their sum, as
         Whoosh's span matchers score), kept where the steps occur in order,
         each 1..slop positions after the one before."""
+        # a cross-language query's phrase equivalents recur in its strict and
+        # relaxed forms and its coverage parts: their positions are read once
+        key = ("sequence", tuple(q.subqueries), q.slop, q.ordered, q.boost)
+        if within is None and key in self.memo:
+            return self.memo[key]
         every = self.intersection(q.subqueries, 1.0, within)
         keep = _contains(self.in_order(q, every.docs), every.docs)
-        return _scaled(_Sparse(every.docs[keep], every.scores[keep]), q.boost)
+        found = _scaled(_Sparse(every.docs[keep], every.scores[keep]), q.boost)
+        if within is None:
+            self.memo[key] = found
+        return found
 
     def in_order(self, q: wq.Sequence, candidates: np.ndarray) -> np.ndarray:
         """Which of ``candidates`` (sorted document numbers) hold the steps

@@ -313,6 +313,27 @@ def test_terms_scored_once_per_request_give_the_same_matches(corpus_ix):
     assert np.allclose(shared.scores[shared.mask], fresh.scores[fresh.mask])
 
 
+def test_phrases_evaluated_once_per_request_give_the_same_matches(corpus_ix):
+    """A cross-language query's phrase equivalents (виробництво дронів for
+    drone production) recur in its strict and relaxed forms: the relaxed one
+    takes them from the memo, and its matches equal a fresh run."""
+    with corpus_ix.reader() as reader:
+        compiled = compile_query(
+            "drone production", corpus_ix.schema, reader, default_gazetteer(), translate=True
+        )
+    with corpus_ix.searcher(weighting=NewsBM25()) as searcher:
+        live = facet_columns(corpus_ix, searcher.reader()).live
+        memo: dict = {}
+        evaluate(searcher, compiled.query, live, memo)
+        phrases = {key: memo[key] for key in memo if key[0] == "sequence"}
+        shared = evaluate(searcher, compiled.relaxed, live, memo)
+        fresh = evaluate(searcher, compiled.relaxed, live)
+    assert phrases and all(memo[key] is found for key, found in phrases.items())
+    assert {key for key in memo if key[0] == "sequence"} == set(phrases)
+    assert np.array_equal(shared.mask, fresh.mask) and shared.mask.any()
+    assert np.allclose(shared.scores[shared.mask], fresh.scores[fresh.mask])
+
+
 PHRASES = ['"поставки снарядів"', '"air defence systems"', '"міністерство оборони України"']
 
 
