@@ -61,20 +61,15 @@ class FacetValues:
     docs: np.ndarray  # int32 document numbers
     codes: np.ndarray  # int32, parallel to docs
 
-    def counts(
-        self, mask: np.ndarray | None = None, selected: np.ndarray | None = None
-    ) -> dict[str, int]:
-        """Documents per value, among ``mask`` (all documents when None);
-        ``selected``, when given, is ``np.flatnonzero(mask)``."""
+    def counts(self, mask: np.ndarray | None = None) -> dict[str, int]:
+        """Documents per value, among ``mask`` (all documents when None)."""
         if mask is None:
-            tally = np.bincount(self.codes, minlength=len(self.labels))
-        else:
-            if selected is None:
-                selected = sparse_selection(mask)
-            tally = self._tally(mask, selected)
-        return self.named(tally)
+            return self.named(np.bincount(self.codes, minlength=len(self.labels)))
+        return self.named(self._tally(mask, sparse_selection(mask)))
 
     def _tally(self, mask: np.ndarray, selected: np.ndarray | None) -> np.ndarray:
+        """Documents per value code among ``mask``; ``selected`` is
+        ``sparse_selection(mask)``."""
         if selected is not None and len(selected) < len(self.docs) * SPARSE_SHARE:
             # few matches: their own pairs, not a look at every document's
             codes = self.codes[self._pairs_of(selected, len(mask))]
