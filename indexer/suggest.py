@@ -55,12 +55,14 @@ def suggest_query(
     # Counted without the other language's equivalents first: they only add
     # articles to a query without NOT, so more found without them is more
     # found with them, and their terms (six for "done production") go unread.
+    # With a NOT that count decides nothing, and is not made.
     plain = compile_query(corrected, searcher.schema, reader, gazetteer)
-    found = int(np.count_nonzero(evaluate(searcher, plain.query, live, memo).mask))
-    if found > total and (not compiled.translate or not _negates(plain.query)):
-        return corrected
-    if not compiled.translate:
-        return None
+    if not compiled.translate or not _negates(plain.query):
+        found = int(np.count_nonzero(evaluate(searcher, plain.query, live, memo).mask))
+        if found > total:
+            return corrected
+        if not compiled.translate:
+            return None
     better = compile_query(corrected, searcher.schema, reader, gazetteer, translate=True)
     found = int(np.count_nonzero(evaluate(searcher, better.query, live, memo).mask))
     return corrected if found > total else None
