@@ -70,7 +70,7 @@ class FacetValues:
     def _tally(self, mask: np.ndarray, selected: np.ndarray | None) -> np.ndarray:
         """Documents per value code among ``mask``; ``selected`` is
         ``sparse_selection(mask)``."""
-        if selected is not None and len(selected) < len(self.docs) * SPARSE_SHARE:
+        if _few(selected, len(self.docs)):
             # few matches: their own pairs, not a look at every document's
             codes = self.codes[self._pairs_of(selected, len(mask))]
             return np.bincount(codes, minlength=len(self.labels))
@@ -171,7 +171,7 @@ class FacetColumns:
         for group in self._packed(tuple(together)):
             joint, shape = self._joint(group)
             bins = int(np.prod(shape))
-            if selected is not None and len(selected) < len(joint) * SPARSE_SHARE:
+            if _few(selected, len(joint)):
                 tally = np.bincount(joint[selected], minlength=bins)
             else:
                 tally = np.rint(np.bincount(joint, weights=mask, minlength=bins)).astype(np.int64)
@@ -235,6 +235,12 @@ def sparse_selection(mask: np.ndarray) -> np.ndarray | None:
     if not np.count_nonzero(mask) < len(mask) * SPARSE_SHARE:
         return None
     return np.flatnonzero(mask)
+
+
+def _few(selected: np.ndarray | None, pairs: int) -> bool:
+    """Whether a facet of ``pairs`` (document, value) pairs is counted over
+    the ``selected`` documents' own pairs (SPARSE_SHARE)."""
+    return selected is not None and len(selected) < pairs * SPARSE_SHARE
 
 
 def facet_columns(ix, reader) -> FacetColumns:
